@@ -1,0 +1,194 @@
+"""CCE, as this function needs it: a cluster, its upgrade tasks, and the post-upgrade check.
+
+Each call goes through the SDK (:mod:`postcheck.sdk`); each answer is validated into a small typed
+model, so that a malformed body is caught here and not three steps later.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from huaweicloudsdkcce.v3 import (
+    CceClient,
+    CreatePostCheckRequest,
+    ListUpgradeClusterTasksRequest,
+    PostcheckClusterRequestBody,
+    PostcheckSpec,
+    ShowClusterRequest,
+    ShowUpgradeClusterTaskRequest,
+)
+from huaweicloudsdkcce.v3.cce_exception_handler import CceExceptionHandler
+from huaweicloudsdkcore.utils.http_utils import sanitize_for_serialization
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .config import Credentials
+from .deadline import Deadline
+from .sdk import ApiError, CallPolicy, ClientHandle, client_for, invoke, last_request_id
+
+PHASES = ("Success", "Failed", "Error")
+TERMINAL_UPGRADE_PHASES = frozenset({"Success", "Failed"})
+# "2023-06-01 08:30:00.123 +0800 CST": the zone's name after the offset says nothing more.
+_ZONE_NAME = re.compile(r"^(.*[+-]\d{2}:?\d{2})\s+[A-Za-z]{1,6}$")
+_TIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S.%f %z",
+    "%Y-%m-%d %H:%M:%S %z",
+    "%Y-%m-%dT%H:%M:%S.%f%z",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%d %H:%M:%S.%f%z",
+    "%Y-%m-%d %H:%M:%S%z",
+)
+
+
+class Cluster(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    id: str
+    name: str | None = None
+    version: str | None = None
+    phase: str | None = None
+
+
+class UpgradeTask(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    uid: str
+    created: datetime | None = None
+    version: str | None = None
+    target_version: str | None = None
+    phase: str | None = None
+    completion_time: str | None = None
+
+    @property
+    def terminal(self) -> bool:
+        return self.phase in TERMINAL_UPGRADE_PHASES
+
+
+class PostCheck(BaseModel):
+    """The answer of ``create_post_check``."""
+
+    model_config = ConfigDict(frozen=True)
+    phase: Literal["Success", "Failed", "Error"]
+    uid: str
+    request_id: str | None = None
+
+
+def parse_time(value: Any) -> datetime | None:
+    """A CCE timestamp (``2023-06-01 08:30:00.123 +0000 UTC`` or ISO 8601) as an aware datetime."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    text = text[:-1] + "+00:00" if text.endswith("Z") else text
+    named = _ZONE_NAME.match(text)
+    text = named.group(1) if named else text
+    for fmt in _TIME_FORMATS:
+        try:
+            parsed = datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        return parsed.astimezone(timezone.utc)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+
+
+def post_check_body(cluster_id: str, cluster_version: str | None, target_version: str | None) -> Any:
+    """The SDK request body of a post-check (``PostcheckClusterRequestBody``)."""
+    return PostcheckClusterRequestBody(
+        api_version="v3",
+        kind="PostCheckTask",
+        spec=PostcheckSpec(cluster_id=cluster_id, cluster_version=cluster_version, target_version=target_version),
+    )
+
+
+def post_check_json(cluster_id: str, cluster_version: str | None, target_version: str | None) -> dict[str, Any]:
+    """The JSON the SDK sends for a post-check: what a dry run reports."""
+    return sanitize_for_serialization(post_check_body(cluster_id, cluster_version, target_version))
+
+
+class Cce:
+    """The CCE calls of one invocation, bounded by its deadline."""
+
+    def __init__(self, handle: ClientHandle, deadline: Deadline) -> None:
+        self._client = handle.client
+        self._deadline = deadline
+        handle.set_timeout(deadline.http_timeout(5.0, 20.0))
+        self.attempts: dict[str, int] = {}
+
+    @classmethod
+    def connect(cls, endpoint: str, credentials: Credentials, deadline: Deadline, pool_size: int = 10) -> Cce:
+        handle = client_for("cce", CceClient, CceExceptionHandler(), endpoint, credentials,
+                            credentials.project_id, pool_size)
+        return cls(handle, deadline)
+
+    def cluster(self, cluster_id: str) -> Cluster:
+        invoker = self._client.show_cluster_invoker(ShowClusterRequest(cluster_id=cluster_id))
+        answer = self._call("show_cluster", invoker, ok=lambda r: getattr(r, "metadata", None) is not None)
+        metadata, spec, status = answer.metadata, answer.spec, answer.status
+        return Cluster(
+            id=cluster_id,
+            name=getattr(metadata, "name", None),
+            version=getattr(spec, "version", None),
+            phase=getattr(status, "phase", None),
+        )
+
+    def upgrade_tasks(self, cluster_id: str) -> list[UpgradeTask]:
+        request = ListUpgradeClusterTasksRequest(cluster_id=cluster_id)
+        answer = self._call("list_upgrade_cluster_tasks", self._client.list_upgrade_cluster_tasks_invoker(request),
+                            ok=lambda r: isinstance(getattr(r, "items", None), list))
+        tasks = [_task(item) for item in answer.items]
+        return [task for task in tasks if task is not None]
+
+    def upgrade_task(self, cluster_id: str, task_id: str) -> UpgradeTask:
+        request = ShowUpgradeClusterTaskRequest(cluster_id=cluster_id, task_id=task_id)
+        answer = self._call("show_upgrade_cluster_task", self._client.show_upgrade_cluster_task_invoker(request),
+                            ok=lambda r: _task(r) is not None)
+        task = _task(answer)
+        assert task is not None  # checked by ok=
+        return task
+
+    def post_check(self, cluster_id: str, cluster_version: str | None, target_version: str | None) -> PostCheck:
+        request = CreatePostCheckRequest(
+            cluster_id=cluster_id, body=post_check_body(cluster_id, cluster_version, target_version)
+        )
+        answer = self._call("create_post_check", self._client.create_post_check_invoker(request),
+                            ok=lambda r: _post_check(r) is not None)
+        result = _post_check(answer)
+        assert result is not None  # checked by ok=
+        return result.model_copy(update={"request_id": last_request_id()})
+
+    def _call(self, operation: str, invoker: Any, ok: Any) -> Any:
+        attempts = [0]
+        try:
+            return invoke(invoker, operation, self._deadline, CallPolicy(), response_ok=ok, attempts=attempts)
+        finally:
+            self.attempts[operation] = self.attempts.get(operation, 0) + attempts[0]
+
+
+def _task(item: Any) -> UpgradeTask | None:
+    metadata, spec, status = (getattr(item, name, None) for name in ("metadata", "spec", "status"))
+    uid = getattr(metadata, "uid", None)
+    if not isinstance(uid, str) or not uid:
+        return None
+    return UpgradeTask(
+        uid=uid,
+        created=parse_time(getattr(metadata, "creation_timestamp", None)),
+        version=getattr(spec, "version", None),
+        target_version=getattr(spec, "target_version", None),
+        phase=getattr(status, "phase", None),
+        completion_time=getattr(status, "completion_time", None),
+    )
+
+
+def _post_check(answer: Any) -> PostCheck | None:
+    try:
+        return PostCheck(
+            phase=getattr(getattr(answer, "status", None), "phase", None),
+            uid=getattr(getattr(answer, "metadata", None), "uid", None),
+        )
+    except ValidationError:
+        return None
+
+
+__all__ = ["PHASES", "ApiError", "Cce", "Cluster", "PostCheck", "UpgradeTask", "parse_time", "post_check_json"]

@@ -1,0 +1,170 @@
+"""Configuration and credentials, read from the FunctionGraph context and validated before any call.
+
+Variables are read through ``context.getUserData(name)`` where it answers, else ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+TOPIC_URN_RE = re.compile(
+    r"^urn:smn:(?P<region>[a-z]{2,}(?:-[a-z0-9]+)+):(?P<project>[0-9a-f]{32}):(?P<topic>[A-Za-z0-9][A-Za-z0-9_-]{0,255})$"
+)
+REGION_RE = re.compile(r"^[a-z]{2,}(?:-[a-z0-9]+)+$")
+PROJECT_RE = re.compile(r"^[0-9a-f]{32}$")
+ENDPOINT_RE = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+(?::\d{1,5})?/?$")
+TRUE_WORDS = {"true", "1", "yes", "on"}
+FALSE_WORDS = {"false", "0", "no", "off", ""}
+
+# The environment variables the code reads; template.yaml and the README document each one.
+VARIABLES = ("SMN_TOPIC_URN", "REGION", "CCE_ENDPOINT", "SMN_ENDPOINT", "DRY_RUN")
+
+
+class ConfigurationError(ValueError):
+    """The function is not configured so that it can run. ``str()`` names the variable."""
+
+
+class Settings(BaseModel):
+    """What the function is configured to do."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    smn_topic_urn: str = Field(alias="SMN_TOPIC_URN")
+    region: str = Field(alias="REGION")
+    cce_endpoint: str | None = Field(default=None, alias="CCE_ENDPOINT")
+    smn_endpoint: str | None = Field(default=None, alias="SMN_ENDPOINT")
+    dry_run: bool = Field(default=False, alias="DRY_RUN")
+
+    @field_validator("smn_topic_urn")
+    @classmethod
+    def _urn(cls, value: str) -> str:
+        if not TOPIC_URN_RE.fullmatch(value):
+            raise ValueError("expected urn:smn:<region>:<project_id>:<topic_name>")
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if not REGION_RE.fullmatch(value):
+            raise ValueError("expected a region ID such as cn-north-4")
+        return value
+
+    @field_validator("cce_endpoint", "smn_endpoint")
+    @classmethod
+    def _endpoint(cls, value: str | None) -> str | None:
+        if value is not None and not ENDPOINT_RE.fullmatch(value):
+            raise ValueError("expected a base URL such as https://cce.cn-north-4.myhuaweicloud.com")
+        return value.rstrip("/") if value else None
+
+    @property
+    def topic_region(self) -> str:
+        return self._topic_part("region")
+
+    @property
+    def topic_project(self) -> str:
+        return self._topic_part("project")
+
+    def _topic_part(self, name: str) -> str:
+        match = TOPIC_URN_RE.fullmatch(self.smn_topic_urn)
+        assert match is not None  # validated above
+        return match.group(name)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """The agency's temporary keys. ``repr`` never shows them."""
+
+    access_key: str = field(repr=False)
+    secret_key: str = field(repr=False)
+    security_token: str | None = field(repr=False)
+    project_id: str
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(s for s in (self.access_key, self.secret_key, self.security_token) if s)
+
+
+def read_variable(context: Any, name: str) -> str | None:
+    """A configuration variable: ``context.getUserData`` where it answers, else the environment."""
+    getter = getattr(context, "getUserData", None)
+    if callable(getter):
+        try:
+            value = getter(name)
+        except Exception:  # noqa: BLE001 - a context that cannot answer falls back to the environment
+            value = None
+        if isinstance(value, str) and value != "":
+            return value
+    return os.environ.get(name)
+
+
+def load_settings(context: Any) -> Settings:
+    raw = {name: read_variable(context, name) for name in VARIABLES}
+    if not raw["SMN_TOPIC_URN"]:
+        raise ConfigurationError(
+            "SMN_TOPIC_URN: required, missing: set it to the topic that receives the results "
+            "(urn:smn:<region>:<project_id>:<topic_name>)"
+        )
+    raw["DRY_RUN"] = _flag("DRY_RUN", raw["DRY_RUN"])
+    if not raw["REGION"]:
+        match = TOPIC_URN_RE.fullmatch(raw["SMN_TOPIC_URN"].strip())
+        raw["REGION"] = match.group("region") if match else None
+    values = {name: (value.strip() if isinstance(value, str) else value) for name, value in raw.items()}
+    try:
+        return Settings.model_validate({k: v for k, v in values.items() if v is not None and v != ""})
+    except ValidationError as exc:
+        raise ConfigurationError(_describe(exc)) from None
+
+
+def load_credentials(context: Any) -> Credentials:
+    """The agency's temporary keys from the context: without them no API may be called."""
+    access_key = _call(context, "getSecurityAccessKey")
+    secret_key = _call(context, "getSecuritySecretKey")
+    token = _call(context, "getSecurityToken")
+    if not access_key or not secret_key:
+        raise ConfigurationError(
+            "credentials: the context has no temporary access keys: give the function an agency "
+            "(IAM agency with CCE read/post-check and SMN publish permissions) in its configuration"
+        )
+    project = _call(context, "getProjectID") or os.environ.get("RUNTIME_PROJECT_ID") or ""
+    if not PROJECT_RE.fullmatch(project):
+        raise ConfigurationError(
+            "project: expected a 32-hex-digit project ID from context.getProjectID() or RUNTIME_PROJECT_ID, "
+            f"got {'nothing' if not project else 'a malformed value'}"
+        )
+    return Credentials(access_key, secret_key, token or None, project)
+
+
+def _call(context: Any, method: str) -> str | None:
+    getter = getattr(context, method, None)
+    if not callable(getter):
+        return None
+    try:
+        value = getter()
+    except Exception:  # noqa: BLE001 - an absent answer is handled by the caller
+        return None
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _flag(name: str, value: str | None) -> bool:
+    word = (value or "").strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigurationError(f"{name}: expected true or false, got {value!r}")
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors(include_url=False):
+        name = ".".join(str(p) for p in error["loc"])
+        message = str(error["msg"]).removeprefix("Value error, ")
+        shown = error.get("input")
+        got = f", got {shown!r}" if isinstance(shown, str) and len(shown) <= 200 else ""
+        parts.append(f"{name}: {message}{got}")
+    return "; ".join(parts)

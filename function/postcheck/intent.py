@@ -1,0 +1,50 @@
+"""What an event asks for, once it has been validated: check one cluster, sweep, or nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class CheckIntent:
+    """Run the post-upgrade check of one cluster.
+
+    ``follow_upgrade`` is set when the event announces an upgrade (a CTS ``clusterUpgrade`` trace): the
+    upgrade task's state then decides whether to check, report the failed upgrade, or wait. A manual
+    request checks straight away.
+    """
+
+    cluster_id: str
+    trigger: str
+    cluster_name: str | None = None
+    cluster_version: str | None = None
+    target_version: str | None = None
+    upgrade_task_id: str | None = None
+    follow_upgrade: bool = False
+    dry_run: bool = False
+    trace_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SweepIntent:
+    """Reconcile every cluster (or those configured). ``anchor`` is the timer event's own time."""
+
+    trigger: str
+    anchor: datetime | None = None
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A well-formed event that asks for nothing: the reason says why."""
+
+    trigger: str
+    reason: str
+
+
+Intent = CheckIntent | SweepIntent | Ignored
+
+
+class InvalidEvent(ValueError):
+    """The event cannot be acted on. ``str()`` names the field and what was expected."""

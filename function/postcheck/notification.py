@@ -1,0 +1,156 @@
+"""The SMN message for a result: one subject, and a ``message_structure`` with a body per protocol.
+
+- ``default`` and ``email``: readable in full (cluster, versions, phase, task IDs, time, request IDs,
+  what to do next);
+- ``sms``: one short line, under 490 characters, without ``[]`` or ``【】``;
+- ``http`` / ``https``: the result as JSON.
+
+Text from events and APIs (cluster names, error messages) is flattened to one line of printable
+characters before it is placed anywhere, so it cannot add lines, brackets or JSON structure.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from .result import Outcome, Result
+
+SUBJECT_MAX_BYTES = 512
+MESSAGE_MAX_BYTES = 256 * 1024
+SMS_MAX_CHARS = 480  # SMN asks for under 490
+_SMS_FORBIDDEN = re.compile(r"[\[\]【】]")
+
+
+@dataclass(frozen=True)
+class Notification:
+    subject: str
+    bodies: dict[str, str]
+
+    def message_structure(self) -> str:
+        return json.dumps(self.bodies, ensure_ascii=False, separators=(",", ":"))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"subject": self.subject, "message_structure": self.bodies}
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where the check ran, for the reader of the message."""
+
+    region: str
+    project_id: str
+
+
+def build(result: Result, where: Where) -> Notification:
+    cluster = _line(result.cluster_name) or result.cluster_id or "unknown cluster"
+    versions = _versions(result)
+    headline = _headline(result)
+    subject = _fit_bytes(_line(f"{headline}: {cluster}{' ' + versions if versions else ''}"), SUBJECT_MAX_BYTES)
+    text = _text(result, where, headline, versions)
+    bodies = {
+        "default": text,
+        "email": text,
+        "sms": _sms(result, cluster, versions, headline),
+        "http": _json(result, subject),
+        "https": _json(result, subject),
+    }
+    notification = Notification(subject, bodies)
+    if len(notification.message_structure().encode()) > MESSAGE_MAX_BYTES:  # pragma: no cover - bounded inputs
+        raise ValueError("notification over SMN's 256 KB limit")
+    return notification
+
+
+def _headline(result: Result) -> str:
+    if result.outcome is Outcome.CHECKED:
+        return f"CCE post-upgrade check {result.phase or 'planned (dry run)'}"
+    if result.error is not None and result.error.code == "UpgradeFailed":
+        return "CCE upgrade Failed, post-upgrade check not run"
+    return "CCE post-upgrade check Error"
+
+
+def _versions(result: Result) -> str:
+    if result.cluster_version or result.target_version:
+        return f"{_line(result.cluster_version) or '?'} -> {_line(result.target_version) or '?'}"
+    return ""
+
+
+def _next_steps(result: Result) -> str:
+    test_event = json.dumps({"cluster_id": result.cluster_id})
+    if result.outcome is Outcome.CHECKED and result.phase == "Success":
+        return "Nothing to do: CCE confirmed the cluster after its upgrade. Watch your workloads as usual."
+    if result.outcome is Outcome.CHECKED and result.phase == "Failed":
+        return ("The post-upgrade check found problems. In the CCE console open the cluster, then Upgrade, "
+                "review the failed check items and fix them; then run the check again with the function's "
+                f"test event {test_event}.")
+    if result.outcome is Outcome.CHECKED and result.phase is None:
+        return "Dry run: nothing was sent to CCE."
+    if result.error is not None and result.error.code == "UpgradeFailed":
+        return ("The upgrade itself failed, so no post-upgrade check was run. In the CCE console open the "
+                "cluster's upgrade history, read why the upgrade task failed, then retry or roll back the "
+                "upgrade. The check runs when an upgrade succeeds.")
+    code = result.error.code if result.error else "unknown"
+    return (f"The check could not be completed (CCE answered {_line(code)}). Fix the cause named above "
+            "(the function agency's permissions, the cluster's state, the network), then run the check again "
+            f"with the function's test event {test_event}.")
+
+
+def _text(result: Result, where: Where, headline: str, versions: str) -> str:
+    rows = [
+        ("Cluster", f"{_line(result.cluster_name)} ({result.cluster_id})" if result.cluster_name
+         else result.cluster_id),
+        ("Upgrade", versions or None),
+        ("Outcome", result.outcome.value),
+        ("Phase", result.phase),
+        ("Post-check task", result.task_uid),
+        ("Upgrade task", result.upgrade_task_id),
+        ("Checked at", result.checked_at),
+        ("Region / project", f"{where.region} / {where.project_id}"),
+        ("Triggered by", result.trigger),
+    ]
+    if result.error is not None:
+        rows += [
+            ("Error", f"{_line(result.error.code)}: {_line(result.error.message)}"),
+            ("Error request ID", _line(result.error.request_id)),
+        ]
+    if result.dry_run:
+        rows.append(("Dry run", "yes: nothing was changed"))
+    lines = [headline, ""]
+    lines += [f"{label + ':':<18}{value}" for label, value in rows if value]
+    lines += ["", "What to do next:", _next_steps(result), ""]
+    return "\n".join(lines)
+
+
+def _sms(result: Result, cluster: str, versions: str, headline: str) -> str:
+    parts = [f"{headline}: {cluster}"]
+    if versions:
+        parts.append(versions)
+    if result.task_uid:
+        parts.append(f"task {result.task_uid}")
+    if result.error is not None:
+        parts.append(f"{_line(result.error.code)}: {_line(result.error.message)}")
+    sms = _SMS_FORBIDDEN.sub("", ", ".join(parts))
+    return sms if len(sms) <= SMS_MAX_CHARS else sms[: SMS_MAX_CHARS - 3] + "..."
+
+
+def _json(result: Result, subject: str) -> str:
+    return json.dumps({"subject": subject, "result": result.to_dict()}, ensure_ascii=False,
+                      separators=(",", ":"))
+
+
+def _line(value: Any) -> str:
+    """``value`` as one line of printable text: control, format and line-separator characters become spaces."""
+    if value is None:
+        return ""
+    text = "".join(" " if unicodedata.category(ch)[0] in "CZ" and ch != " " else ch for ch in str(value))
+    return " ".join(text.split())
+
+
+def _fit_bytes(text: str, limit: int) -> str:
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    return data[: limit - 3].decode("utf-8", errors="ignore") + "..."

@@ -1,0 +1,278 @@
+"""The one place that deals with the Huawei Cloud SDK's clients, its errors and its gaps.
+
+- Clients are built once per credentials and endpoint and reused by warm invocations.
+- HTTP timeouts come from the invocation's :class:`~postcheck.deadline.Deadline`, never the SDK's
+  60/120 s defaults; no ``~/.huaweicloud`` file is touched (a user agent is always set).
+- Errors become :class:`ApiError`, whatever the SDK raised. Two gaps of the SDK are closed here, at
+  their source, so that the SDK's own retrying invoker sees them as SDK exceptions:
+  a read timeout escaping as ``requests.exceptions.ReadTimeout``, and a non-JSON error body (a
+  gateway's HTML 502) escaping CCE's exception handler as ``json.JSONDecodeError``.
+- Transient failures are retried with the SDK's ``SyncInvoker.with_retry`` and a jittered exponential
+  backoff that never sleeps past the deadline.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.client import Client, ClientBuilder
+from huaweicloudsdkcore.exceptions.exception_handler import DefaultExceptionHandler, ExceptionHandler
+from huaweicloudsdkcore.exceptions.exceptions import (
+    ConnectionException,
+    RequestTimeoutException,
+    SdkException,
+    ServiceResponseException,
+)
+from huaweicloudsdkcore.http.http_config import HttpConfig
+from huaweicloudsdkcore.http.http_handler import HttpHandler
+from huaweicloudsdkcore.retry.backoff_strategy import BackoffStrategy
+
+from .config import Credentials
+from .deadline import Deadline
+
+USER_AGENT = "cce-postcheck-function/0.1"
+CONNECT_TIMEOUT_S = 5.0
+READ_TIMEOUT_S = 20.0
+THROTTLE_CODES = frozenset({"APIG.0308"})
+MAX_SDK_RETRIES = 10  # the SDK's own upper bound for with_retry
+
+
+@dataclass(frozen=True)
+class ApiError(Exception):
+    """A failed API call, whatever the SDK raised. Holds no credentials."""
+
+    operation: str
+    code: str
+    message: str
+    status: int | None = None
+    request_id: str | None = None
+    transient: bool = False
+
+    def __str__(self) -> str:
+        where = f"HTTP {self.status}" if self.status else "no HTTP answer"
+        rid = f", request {self.request_id}" if self.request_id else ""
+        return f"{self.operation}: {self.code}: {self.message} ({where}{rid})"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "status": self.status,
+                "request_id": self.request_id, "operation": self.operation}
+
+
+class _LastResponse(threading.local):
+    status: int | None = None
+    request_id: str | None = None
+    sent: int = 0
+
+
+_last = _LastResponse()
+
+
+def _count_request(**kwargs: Any) -> None:
+    _last.sent += 1
+
+
+def _remember_response(**kwargs: Any) -> None:
+    response = kwargs.get("response")
+    if response is not None:
+        _last.status = response.status_code
+        _last.request_id = response.headers.get("X-Request-Id") or response.headers.get("x-request-id")
+
+
+def last_request_id() -> str | None:
+    """The ``X-Request-Id`` of the last response this thread received."""
+    return _last.request_id
+
+
+class TolerantExceptionHandler(ExceptionHandler):
+    """A service's own exception handler, falling back to the SDK's default one for non-JSON bodies.
+
+    CCE's handler calls ``json.loads`` on every error body, so an HTML 502 from a gateway escapes as
+    ``json.JSONDecodeError``; the default handler turns it into a ``ServerResponseException``.
+    """
+
+    def __init__(self, primary: ExceptionHandler | None) -> None:
+        self._primary = primary
+        self._fallback = DefaultExceptionHandler()
+
+    def handle_exception(self, request: Any, response: Any) -> None:
+        if self._primary is not None:
+            try:
+                self._primary.handle_exception(request, response)
+            except ValueError:  # JSONDecodeError, or a JSON body that is not an object
+                pass
+            else:
+                return
+        self._fallback.handle_exception(request, response)
+
+
+class _TimeoutsAsSdkErrors:
+    """Mixin for an SDK client: a read timeout becomes the SDK's RequestTimeoutException."""
+
+    def _do_http_request_sync(self, request: Any) -> Any:
+        try:
+            return super()._do_http_request_sync(request)  # type: ignore[misc]
+        except requests.exceptions.Timeout as exc:
+            raise RequestTimeoutException(f"no answer in time from {request.host}") from exc
+        except requests.exceptions.RequestException as exc:
+            raise ConnectionException(f"{type(exc).__name__} talking to {request.host}") from exc
+
+
+def guarded(client_class: type[Client]) -> type[Client]:
+    """The SDK client class with the read-timeout gap closed."""
+    return type(client_class.__name__, (_TimeoutsAsSdkErrors, client_class), {})
+
+
+@dataclass
+class ClientHandle:
+    """An SDK client and the HTTP settings it reads on every request."""
+
+    client: Any
+    config: HttpConfig
+
+    def set_timeout(self, timeout: tuple[float, float]) -> None:
+        self.config.timeout = timeout
+
+
+_cache: dict[tuple[str, str], tuple[tuple[Any, ...], ClientHandle]] = {}
+_cache_lock = threading.Lock()
+
+
+def client_for(kind: str, client_class: type[Client], exception_handler: ExceptionHandler | None,
+               endpoint: str, credentials: Credentials, project_id: str, pool_size: int = 10) -> ClientHandle:
+    """A client for ``endpoint``, reused across invocations while the credentials stay the same."""
+    key = (endpoint, project_id, credentials.access_key, credentials.secret_key, credentials.security_token,
+           pool_size)
+    with _cache_lock:
+        cached = _cache.get((kind, endpoint))
+        if cached and cached[0] == key:
+            return cached[1]
+        config = HttpConfig(timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S), retry_times=0,
+                            pool_connections=2, pool_maxsize=pool_size, user_agent=USER_AGENT)
+        basic = BasicCredentials(credentials.access_key, credentials.secret_key, project_id)
+        if credentials.security_token:
+            basic = basic.with_security_token(credentials.security_token)
+        client = (
+            ClientBuilder(guarded(client_class))
+            .with_exception_handler(TolerantExceptionHandler(exception_handler))
+            .with_http_handler(
+                HttpHandler().add_request_handler(_count_request).add_response_handler(_remember_response)
+            )
+            .with_http_config(config)
+            .with_credentials(basic)
+            .with_endpoints([endpoint])
+            .build()
+        )
+        if cached:
+            cached[1].client.close()
+        handle = ClientHandle(client, config)
+        _cache[(kind, endpoint)] = (key, handle)
+        return handle
+
+
+def forget_clients() -> None:
+    """Close and drop every cached client (tests, and a process that changes identity)."""
+    with _cache_lock:
+        for _, handle in _cache.values():
+            handle.client.close()
+        _cache.clear()
+
+
+class DeadlineBackoff(BackoffStrategy):
+    """Full-jitter exponential backoff (``base * 2**n`` capped), never sleeping past the deadline."""
+
+    def __init__(self, deadline: Deadline, base_s: float = 0.5, cap_s: float = 8.0,
+                 rng: Callable[[float, float], float] = random.uniform) -> None:
+        self._deadline = deadline
+        self._base = base_s
+        self._cap = cap_s
+        self._rng = rng
+
+    def delay_s(self, retries: int) -> float:
+        ceiling = min(self._cap, self._base * (2 ** max(0, retries - 1)))
+        return min(self._rng(ceiling / 2, ceiling), self._deadline.usable())
+
+    def calculate_retry_delay_millis(self, retries: int) -> int:
+        return int(self.delay_s(retries) * 1000)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Worth retrying: 5xx, throttling, no answer. Other client errors are final."""
+    if isinstance(exc, ServiceResponseException):
+        return exc.status_code >= 500 or exc.status_code == 429 or exc.error_code in THROTTLE_CODES
+    return isinstance(exc, (ConnectionException, RequestTimeoutException))
+
+
+@dataclass(frozen=True)
+class CallPolicy:
+    """How hard to try one call."""
+
+    max_attempts: int = 4
+    min_time_for_retry_s: float = 1.0
+
+
+def invoke(invoker: Any, operation: str, deadline: Deadline, policy: CallPolicy = CallPolicy(),
+           response_ok: Callable[[Any], bool] | None = None, attempts: list[int] | None = None) -> Any:
+    """Run an SDK invoker, retrying transient failures within the deadline; raise :class:`ApiError`.
+
+    ``response_ok`` judges a 200 answer: one it rejects (a malformed body) is retried like a transient
+    failure. ``attempts`` (a one-item list) receives how many requests were sent.
+    """
+    sent_before = _last.sent
+    _last.status = _last.request_id = None
+
+    def retry(response: Any, exc: SdkException | None) -> bool:
+        if deadline.usable() < policy.min_time_for_retry_s:
+            return False
+        if exc is not None:
+            return is_transient(exc)
+        return response_ok is not None and not response_ok(response)
+
+    retries = max(0, min(policy.max_attempts - 1, MAX_SDK_RETRIES))
+    if retries:
+        invoker = invoker.with_retry(retry, retries, DeadlineBackoff(deadline))
+    try:
+        response = invoker.invoke()
+    except SdkException as exc:
+        raise translate(exc, operation) from None
+    except ValueError as exc:  # a body the SDK could not decode, past our handler
+        raise ApiError(operation, "MalformedResponse", f"undecodable answer: {type(exc).__name__}",
+                       _last.status, _last.request_id, transient=True) from None
+    finally:
+        if attempts is not None:
+            attempts[0] = _last.sent - sent_before
+    if response_ok is not None and not response_ok(response):
+        raise ApiError(operation, "MalformedResponse", "the answer did not have the documented shape",
+                       getattr(response, "status_code", None), _last.request_id, transient=True)
+    return response
+
+
+def translate(exc: BaseException, operation: str) -> ApiError:
+    if isinstance(exc, ServiceResponseException):
+        return ApiError(
+            operation,
+            code=str(exc.error_code or exc.status_code),
+            message=_clip(str(exc.error_msg or "")) or f"HTTP {exc.status_code}",
+            status=exc.status_code,
+            request_id=exc.request_id or _last.request_id,
+            transient=is_transient(exc),
+        )
+    if isinstance(exc, RequestTimeoutException):
+        return ApiError(operation, "Timeout", "no answer within the time left", transient=True)
+    if isinstance(exc, ConnectionException):
+        return ApiError(operation, "ConnectionError", _clip(str(exc.error_msg)), transient=True)
+    message = exc.error_msg if isinstance(exc, SdkException) else str(exc)
+    return ApiError(operation, type(exc).__name__, _clip(str(message)))
+
+
+def _clip(text: str, limit: int = 500) -> str:
+    """An error text fit for a result and a notification: one line, bounded, HTML pages summarised."""
+    flat = " ".join(text.split())
+    if flat.lower().startswith(("<!doctype", "<html")):
+        return "the gateway answered with an HTML page instead of JSON"
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."

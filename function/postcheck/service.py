@@ -1,0 +1,237 @@
+"""The data path of one invocation: event → intent → decision → SDK calls → notification → result."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from . import logs
+from .cce import Cce, UpgradeTask, post_check_json
+from .config import ConfigurationError, Credentials, Settings, load_credentials, load_settings
+from .deadline import Deadline
+from .decision import (
+    CannotCheck,
+    Decision,
+    RunCheck,
+    UpgradeFailed,
+    UpgradeRunning,
+    after_upgrade,
+    newest,
+    with_versions,
+)
+from .endpoints import cce_endpoint, smn_endpoint
+from .intent import CheckIntent, Ignored, InvalidEvent, SweepIntent
+from .notification import Where, build
+from .parse import parse_event
+from .result import ErrorInfo, Outcome, Result
+from .sdk import ApiError
+from .smn import Smn
+
+log = logs.get("service")
+# Waiting for a running upgrade: the first poll after a few seconds, then doubling up to a minute.
+POLL_FIRST_S = 2.0
+POLL_MAX_S = 60.0
+# What a post-check and its report need after the wait: the wait stops this long before the deadline.
+TIME_TO_CHECK_S = 10.0
+Clock = Callable[[], datetime]
+
+
+class NotificationFailed(RuntimeError):
+    """The result could not be published: the invocation fails so that the platform delivers it again."""
+
+
+@dataclass
+class Runtime:
+    """Everything an intent needs to be carried out, built once per invocation."""
+
+    settings: Settings
+    credentials: Credentials
+    deadline: Deadline
+    clock: Clock = field(default=lambda: datetime.now(timezone.utc))
+    sleep: Callable[[float], None] = time.sleep
+    _cce: Cce | None = None
+    _smn: Smn | None = None
+
+    @classmethod
+    def from_context(cls, context: Any, deadline: Deadline) -> Runtime:
+        settings = load_settings(context)
+        credentials = load_credentials(context)
+        logs.SECRETS.add(credentials.secrets)
+        runtime = cls(settings, credentials, deadline)
+        runtime.endpoints = (cce_endpoint(settings), smn_endpoint(settings))
+        return runtime
+
+    endpoints: tuple[str, str] = ("", "")
+
+    @property
+    def cce(self) -> Cce:
+        if self._cce is None:
+            self._cce = Cce.connect(self.endpoints[0], self.credentials, self.deadline)
+        return self._cce
+
+    @property
+    def smn(self) -> Smn:
+        if self._smn is None:
+            self._smn = Smn.connect(self.endpoints[1], self.credentials, self.settings.smn_topic_urn,
+                                    self.settings.topic_project, self.deadline)
+        return self._smn
+
+    @property
+    def where(self) -> Where:
+        return Where(self.settings.region, self.credentials.project_id)
+
+
+def handle(event: Any, context: Any) -> dict[str, Any]:
+    deadline = Deadline.from_context(context)
+    try:
+        intent = parse_event(event)
+    except InvalidEvent as exc:
+        log.warning("event rejected", extra={"reason": str(exc)})
+        return _rejected("InvalidEvent", str(exc)).to_dict()
+    if isinstance(intent, Ignored):
+        log.info("event ignored", extra={"trigger": intent.trigger, "reason": intent.reason})
+        return Result(outcome=Outcome.IGNORED, trigger=intent.trigger, reason=intent.reason).to_dict()
+    try:
+        runtime = Runtime.from_context(context, deadline)
+    except ConfigurationError as exc:
+        log.error("configuration rejected", extra={"reason": str(exc)})
+        return _rejected("InvalidConfiguration", str(exc)).to_dict()
+    if isinstance(intent, CheckIntent):
+        return check_cluster(intent, runtime).to_dict()
+    assert isinstance(intent, SweepIntent)
+    from .sweep import sweep
+
+    return sweep(intent, runtime)
+
+
+def check_cluster(intent: CheckIntent, runtime: Runtime) -> Result:
+    """Check one cluster and publish the outcome; API errors become a ``failed`` result, published too."""
+    result = Result(
+        outcome=Outcome.FAILED,
+        cluster_id=intent.cluster_id,
+        cluster_name=intent.cluster_name,
+        cluster_version=intent.cluster_version,
+        target_version=intent.target_version,
+        upgrade_task_id=intent.upgrade_task_id,
+        dry_run=intent.dry_run or runtime.settings.dry_run,
+        trigger=intent.trigger,
+    )
+    planned: dict[str, Any] = {}
+    try:
+        cluster = runtime.cce.cluster(intent.cluster_id)
+        result = result.model_copy(update={"cluster_name": cluster.name or intent.cluster_name})
+        decision = decide(intent, runtime.cce, runtime.deadline, runtime.sleep)
+        result, planned = _carry_out(decision, result, runtime)
+    except ApiError as exc:
+        log.warning("CCE call failed", extra={"cluster_id": intent.cluster_id, "error": str(exc)})
+        result = result.model_copy(update={
+            "outcome": Outcome.FAILED, "phase": "Error", "checked_at": _now(runtime),
+            "error": ErrorInfo(code=exc.code, message=exc.message, request_id=exc.request_id,
+                               status=exc.status, operation=exc.operation),
+        })
+    result = notify(result, runtime, planned)
+    log.info("cluster handled", extra={"cluster_id": result.cluster_id, "outcome": result.outcome.value,
+                                       "phase": result.phase, "dry_run": result.dry_run})
+    return result
+
+
+def wait_for_upgrade(task: UpgradeTask, cluster_id: str, cce: Cce, deadline: Deadline,
+                     sleep: Callable[[float], None]) -> UpgradeTask:
+    """Poll a running upgrade task, backing off, until it ends or the time left is only enough to report."""
+    delay = POLL_FIRST_S
+    while not task.terminal:
+        pause = delay * random.uniform(0.8, 1.2)
+        if deadline.usable() < pause + TIME_TO_CHECK_S:
+            break
+        sleep(pause)
+        task = cce.upgrade_task(cluster_id, task.uid)
+        delay = min(POLL_MAX_S, delay * 2)
+    return task
+
+
+def decide(intent: CheckIntent, cce: Cce, deadline: Deadline, sleep: Callable[[float], None]) -> Decision:
+    cid = intent.cluster_id
+    if intent.follow_upgrade:
+        task = None
+        if intent.upgrade_task_id:
+            try:
+                task = cce.upgrade_task(cid, intent.upgrade_task_id)
+            except ApiError as exc:
+                if exc.status != 404:
+                    raise
+                # The trace's ID is not a task CCE knows (its place in traces is unconfirmed): look up the newest.
+        if task is None:
+            task = newest(cce.upgrade_tasks(cid))
+        if task is not None and not task.terminal:
+            task = wait_for_upgrade(task, cid, cce, deadline, sleep)
+        return after_upgrade(task, cid)
+    tasks = None
+    if not (intent.cluster_version and intent.target_version):
+        tasks = cce.upgrade_tasks(cid)
+    return with_versions(intent.cluster_version, intent.target_version, tasks, cid)
+
+
+def _carry_out(decision: Decision, result: Result, runtime: Runtime) -> tuple[Result, dict[str, Any]]:
+    task = getattr(decision, "upgrade_task", None)
+    if task is not None:
+        result = result.model_copy(update={
+            "upgrade_task_id": task.uid,
+            "cluster_version": result.cluster_version or task.version,
+            "target_version": result.target_version or task.target_version,
+        })
+    match decision:
+        case UpgradeRunning(upgrade_task=task):
+            return result.model_copy(update={
+                "outcome": Outcome.PENDING,
+                "reason": f"upgrade task {task.uid} is {task.phase or 'in an unknown phase'}: "
+                          "the check runs once it succeeds",
+            }), {}
+        case UpgradeFailed(upgrade_task=task):
+            return result.model_copy(update={
+                "outcome": Outcome.FAILED, "checked_at": _now(runtime),
+                "error": ErrorInfo(code="UpgradeFailed",
+                                   message=f"upgrade task {task.uid} ended Failed; the post-upgrade check was not run"),
+            }), {}
+        case CannotCheck(code=code, message=message):
+            return result.model_copy(update={
+                "outcome": Outcome.FAILED, "checked_at": _now(runtime),
+                "error": ErrorInfo(code=code, message=message),
+            }), {}
+        case RunCheck(cluster_version=cv, target_version=tv):
+            result = result.model_copy(update={"cluster_version": cv, "target_version": tv})
+            if result.dry_run:
+                return result.model_copy(update={"outcome": Outcome.CHECKED, "checked_at": _now(runtime)}), {
+                    "postcheck": post_check_json(result.cluster_id or "", cv, tv)}
+            check = runtime.cce.post_check(result.cluster_id or "", cv, tv)
+            return result.model_copy(update={
+                "outcome": Outcome.CHECKED, "phase": check.phase, "task_uid": check.uid,
+                "checked_at": _now(runtime),
+            }), {}
+    raise AssertionError(f"unhandled decision {decision!r}")  # pragma: no cover
+
+
+def notify(result: Result, runtime: Runtime, planned: dict[str, Any]) -> Result:
+    """Publish one message for a checked or failed result (in a dry run: say what would be published)."""
+    if not result.notifies:
+        return result.model_copy(update={"planned": planned or None}) if result.dry_run else result
+    message = build(result, runtime.where)
+    if result.dry_run:
+        return result.model_copy(update={"planned": {**planned, "notification": message.as_dict()}})
+    try:
+        sent = runtime.smn.publish(message)
+    except ApiError as exc:
+        log.error("publish failed", extra={"cluster_id": result.cluster_id, "error": str(exc)})
+        raise NotificationFailed(f"could not publish the result for cluster {result.cluster_id}: {exc}") from None
+    return result.model_copy(update={"notification": sent})
+
+
+def _rejected(code: str, message: str) -> Result:
+    return Result(outcome=Outcome.REJECTED, error=ErrorInfo(code=code, message=message))
+
+
+def _now(runtime: Runtime) -> str:
+    return runtime.clock().isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -1,0 +1,81 @@
+"""Shared fixtures: a stand-in CCE/SMN per test, a FunctionGraph context pointing at it, and the handler."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from postcheck import sdk
+from scripts.local_context import LocalContext
+from scripts.standin import StandIn
+
+ROOT = Path(__file__).resolve().parent.parent
+EVENTS = ROOT / "tests" / "events"
+SCENARIOS = ROOT / "tests" / "scenarios"
+DEMO = json.loads((SCENARIOS / "demo.json").read_text())
+PROJECT = DEMO["project_id"]
+TOPIC = DEMO["topics"][0]
+CLUSTER = DEMO["clusters"][0]["id"]
+UPGRADE_TASK = DEMO["clusters"][0]["upgrade_tasks"][0]["uid"]
+
+
+def event(name: str) -> Any:
+    return json.loads((EVENTS / f"{name}.json").read_text())
+
+
+def demo_scenario(**cluster_changes: Any) -> dict[str, Any]:
+    """The demo scenario, with the first cluster's fields replaced by ``cluster_changes``."""
+    scenario = copy.deepcopy(DEMO)
+    scenario["clusters"][0].update(cluster_changes)
+    return scenario
+
+
+def task(uid: str, version: str, target: str, phase: str, created: str, **extra: Any) -> dict[str, Any]:
+    done = phase in ("Success", "Failed")
+    return {"uid": uid, "version": version, "targetVersion": target, "phase": phase,
+            "creationTimestamp": created, "updateTimestamp": created,
+            **({"completionTime": created} if done else {}), **extra}
+
+
+@pytest.fixture
+def scenario() -> dict[str, Any]:
+    return demo_scenario()
+
+
+@pytest.fixture
+def standin(scenario: dict[str, Any]) -> Iterator[StandIn]:
+    with StandIn(scenario) as server:
+        yield server
+    sdk.forget_clients()
+
+
+@pytest.fixture
+def env(standin: StandIn) -> dict[str, str]:
+    return {"SMN_TOPIC_URN": TOPIC, "CCE_ENDPOINT": standin.url, "SMN_ENDPOINT": standin.url}
+
+
+@pytest.fixture
+def context(standin: StandIn, env: dict[str, str]) -> LocalContext:
+    cred = standin.credentials
+    return LocalContext(cred.ak, cred.sk, cred.security_token, standin.project_id, env)
+
+
+@pytest.fixture
+def invoke(context: LocalContext) -> Callable[..., dict[str, Any]]:
+    from index import handler
+
+    def run(evt: Any, ctx: LocalContext | None = None) -> dict[str, Any]:
+        result = handler(evt, ctx or context)
+        json.dumps(result)  # the platform serialises it: it must be JSON
+        return result
+
+    return run
+
+
+def operations(standin: StandIn) -> list[str]:
+    return [r["operation"] for r in standin.requests]
