@@ -10,6 +10,8 @@ from conftest import CLUSTER, TOPIC, UPGRADE_TASK, demo_scenario, event, operati
 from scripts.local_context import LocalContext
 
 OLD_TASK = "7f3c2b1a-9e8d-4c7b-a6f5-e4d3c2b1a098"
+# An upgrade event: the cluster, its upgrade task, whether a workflow already records the check, then check.
+FOLLOW_OPS = ["show_cluster", "show_upgrade_task", "list_workflows", "postcheck", "publish"]
 
 
 def test_documented_example_is_sent_verbatim_and_its_answer_reaches_the_result(standin, invoke):
@@ -42,8 +44,8 @@ def test_the_phase_cce_answers_is_the_phase_reported_and_published(standin, invo
 @pytest.mark.parametrize(
     ("name", "trigger", "expected_ops"),
     [
-        ("cts_cluster_upgrade", "cts", ["show_cluster", "show_upgrade_task", "postcheck", "publish"]),
-        ("eventgrid_cluster_upgrade", "eventgrid", ["show_cluster", "show_upgrade_task", "postcheck", "publish"]),
+        ("cts_cluster_upgrade", "cts", FOLLOW_OPS),
+        ("eventgrid_cluster_upgrade", "eventgrid", FOLLOW_OPS),
     ],
 )
 def test_upgrade_events_follow_the_task_they_started(scenario, standin, invoke, name, trigger, expected_ops):

@@ -13,7 +13,9 @@ from typing import Any, Literal
 from huaweicloudsdkcce.v3 import (
     CceClient,
     CreatePostCheckRequest,
+    ListClustersRequest,
     ListUpgradeClusterTasksRequest,
+    ListUpgradeWorkFlowsRequest,
     PostcheckClusterRequestBody,
     PostcheckSpec,
     ShowClusterRequest,
@@ -63,6 +65,31 @@ class UpgradeTask(BaseModel):
         return self.phase in TERMINAL_UPGRADE_PHASES
 
 
+class Point(BaseModel):
+    """One step of an upgrade workflow (``PreCheck``, ``Cluster``, ``PostCheck``, ...)."""
+
+    model_config = ConfigDict(frozen=True)
+    task_type: str | None = None
+    task_id: str | None = None
+    status: str | None = None
+    ended: datetime | None = None
+
+
+class Workflow(BaseModel):
+    """An upgrade workflow: CCE's record of one upgrade, step by step."""
+
+    model_config = ConfigDict(frozen=True)
+    uid: str | None = None
+    created: datetime | None = None
+    cluster_version: str | None = None
+    target_version: str | None = None
+    phase: str | None = None
+    points: tuple[Point, ...] = ()
+
+    def point(self, task_type: str) -> Point | None:
+        return next((p for p in self.points if p.task_type == task_type), None)
+
+
 class PostCheck(BaseModel):
     """The answer of ``create_post_check``."""
 
@@ -74,6 +101,8 @@ class PostCheck(BaseModel):
 
 def parse_time(value: Any) -> datetime | None:
     """A CCE timestamp (``2023-06-01 08:30:00.123 +0000 UTC`` or ISO 8601) as an aware datetime."""
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
@@ -133,6 +162,22 @@ class Cce:
             phase=getattr(status, "phase", None),
         )
 
+    def clusters(self) -> list[Cluster]:
+        answer = self._call("list_clusters", self._client.list_clusters_invoker(ListClustersRequest()),
+                            ok=lambda r: isinstance(getattr(r, "items", None), list))
+        found = [Cluster(id=_text(getattr(c.metadata, "uid", None)) or "",
+                         name=_text(getattr(c.metadata, "name", None)),
+                         version=_text(getattr(c.spec, "version", None)),
+                         phase=_text(getattr(c.status, "phase", None)))
+                 for c in answer.items if getattr(c, "metadata", None) is not None]
+        return [c for c in found if c.id]
+
+    def upgrade_workflows(self, cluster_id: str) -> list[Workflow]:
+        request = ListUpgradeWorkFlowsRequest(cluster_id=cluster_id)
+        answer = self._call("list_upgrade_work_flows", self._client.list_upgrade_work_flows_invoker(request),
+                            ok=lambda r: isinstance(getattr(r, "items", None), list))
+        return [_workflow(item) for item in answer.items]
+
     def upgrade_tasks(self, cluster_id: str) -> list[UpgradeTask]:
         request = ListUpgradeClusterTasksRequest(cluster_id=cluster_id)
         answer = self._call("list_upgrade_cluster_tasks", self._client.list_upgrade_cluster_tasks_invoker(request),
@@ -178,6 +223,29 @@ def _task(item: Any) -> UpgradeTask | None:
         target_version=getattr(spec, "target_version", None),
         phase=getattr(status, "phase", None),
         completion_time=getattr(status, "completion_time", None),
+    )
+
+
+def _text(value: Any) -> str | None:
+    """A string field of an SDK model. The SDK turns an enum value it does not know into an empty
+    object instead of the string CCE sent: such a value reads as unknown (None)."""
+    return value if isinstance(value, str) else None
+
+
+def _workflow(item: Any) -> Workflow:
+    metadata, spec, status = (getattr(item, name, None) for name in ("metadata", "spec", "status"))
+    points = tuple(
+        Point(task_type=_text(getattr(p, "task_type", None)), task_id=_text(getattr(p, "task_id", None)),
+              status=_text(getattr(p, "status", None)), ended=parse_time(getattr(p, "end_time_stamp", None)))
+        for p in (getattr(status, "point_statuses", None) or [])
+    )
+    return Workflow(
+        uid=_text(getattr(metadata, "uid", None)),
+        created=parse_time(getattr(metadata, "creation_timestamp", None)),
+        cluster_version=_text(getattr(spec, "cluster_version", None)),
+        target_version=_text(getattr(spec, "target_version", None)),
+        phase=_text(getattr(status, "phase", None)),
+        points=points,
     )
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .fields import CceId
+
 TOPIC_URN_RE = re.compile(
     r"^urn:smn:(?P<region>[a-z]{2,}(?:-[a-z0-9]+)+):(?P<project>[0-9a-f]{32}):(?P<topic>[A-Za-z0-9][A-Za-z0-9_-]{0,255})$"
 )
@@ -22,7 +24,8 @@ TRUE_WORDS = {"true", "1", "yes", "on"}
 FALSE_WORDS = {"false", "0", "no", "off", ""}
 
 # The environment variables the code reads; template.yaml and the README document each one.
-VARIABLES = ("SMN_TOPIC_URN", "REGION", "CCE_ENDPOINT", "SMN_ENDPOINT", "DRY_RUN")
+VARIABLES = ("SMN_TOPIC_URN", "REGION", "CCE_ENDPOINT", "SMN_ENDPOINT", "DRY_RUN", "CLUSTER_IDS", "MAX_CONCURRENCY",
+             "SWEEP_WINDOW_MINUTES")
 
 
 class ConfigurationError(ValueError):
@@ -39,6 +42,17 @@ class Settings(BaseModel):
     cce_endpoint: str | None = Field(default=None, alias="CCE_ENDPOINT")
     smn_endpoint: str | None = Field(default=None, alias="SMN_ENDPOINT")
     dry_run: bool = Field(default=False, alias="DRY_RUN")
+    # The sweep: which clusters (default: all in the project), how many at once, and the period it covers.
+    cluster_ids: tuple[CceId, ...] = Field(default=(), alias="CLUSTER_IDS", max_length=1000)
+    max_concurrency: int = Field(default=8, ge=1, le=64, alias="MAX_CONCURRENCY")
+    sweep_window_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60, alias="SWEEP_WINDOW_MINUTES")
+
+    @field_validator("cluster_ids", mode="before")
+    @classmethod
+    def _ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.replace(";", ",").split(",") if part.strip())
+        return value
 
     @field_validator("smn_topic_urn")
     @classmethod

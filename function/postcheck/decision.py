@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from .cce import UpgradeTask
+from .cce import UpgradeTask, Workflow, parse_time
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -33,7 +33,70 @@ class CannotCheck:
     message: str
 
 
-Decision = RunCheck | UpgradeFailed | UpgradeRunning | CannotCheck
+@dataclass(frozen=True)
+class NothingToDo:
+    """Nothing to check or report: already done, or outside this sweep's responsibility."""
+
+    reason: str
+
+
+Decision = RunCheck | UpgradeFailed | UpgradeRunning | CannotCheck | NothingToDo
+
+
+def newest_workflow(workflows: list[Workflow]) -> Workflow | None:
+    candidates = [(w.created or _EPOCH, i, w) for i, w in enumerate(workflows) if w.point("Cluster")]
+    return max(candidates, key=lambda c: (c[0], c[1]))[2] if candidates else None
+
+
+def already_checked(task: UpgradeTask, workflows: list[Workflow]) -> Workflow | None:
+    """The workflow that records this upgrade task's post-check as done, if there is one."""
+    for workflow in workflows:
+        cluster, post = workflow.point("Cluster"), workflow.point("PostCheck")
+        if cluster and cluster.task_id == task.uid and post and post.status == "Success":
+            return workflow
+    return None
+
+
+def from_workflow(workflow: Workflow, tasks: list[UpgradeTask], window: tuple[datetime, datetime]) -> Decision:
+    """What the sweep does for a cluster whose newest upgrade has a workflow: CCE's own record decides."""
+    cluster, post = workflow.point("Cluster"), workflow.point("PostCheck")
+    assert cluster is not None  # newest_workflow only returns workflows with a Cluster point
+    task = next((t for t in tasks if t.uid == cluster.task_id), None)
+    if post is not None and post.status == "Success":
+        return NothingToDo(f"the post-check of upgrade workflow {workflow.uid} is already done")
+    if cluster.status == "Success":
+        return RunCheck(workflow.cluster_version, workflow.target_version, task)
+    if cluster.status == "Failed":
+        if task is not None and _in_window(cluster.ended or _completed(task), window):
+            return UpgradeFailed(task)
+        return NothingToDo(f"the failed upgrade of workflow {workflow.uid} was reported by an earlier sweep")
+    if task is not None:
+        return UpgradeRunning(task)
+    return NothingToDo(f"upgrade workflow {workflow.uid} has not upgraded the cluster yet")
+
+
+def from_tasks(tasks: list[UpgradeTask], window: tuple[datetime, datetime]) -> Decision:
+    """What the sweep does for a cluster whose upgrades have no workflow: the newest task, if it ended
+    in this sweep's window (the window is anchored to the timer event's own time, so a retried timer
+    event decides the same way)."""
+    task = newest(tasks)
+    if task is None:
+        return NothingToDo("the cluster has no upgrade task")
+    if not task.terminal:
+        return UpgradeRunning(task)
+    ended = _completed(task)
+    if not _in_window(ended, window):
+        return NothingToDo(f"upgrade task {task.uid} ended at {ended.isoformat() if ended else 'an unknown time'}, "
+                           "outside this sweep's window")
+    return RunCheck(task.version, task.target_version, task) if task.phase == "Success" else UpgradeFailed(task)
+
+
+def _completed(task: UpgradeTask) -> datetime | None:
+    return parse_time(task.completion_time)
+
+
+def _in_window(moment: datetime | None, window: tuple[datetime, datetime]) -> bool:
+    return moment is not None and window[0] < moment <= window[1]
 
 
 def newest(tasks: list[UpgradeTask], successful_only: bool = False) -> UpgradeTask | None:

@@ -16,10 +16,12 @@ from .deadline import Deadline
 from .decision import (
     CannotCheck,
     Decision,
+    NothingToDo,
     RunCheck,
     UpgradeFailed,
     UpgradeRunning,
     after_upgrade,
+    already_checked,
     newest,
     with_versions,
 )
@@ -38,6 +40,13 @@ POLL_MAX_S = 60.0
 # What a post-check and its report need after the wait: the wait stops this long before the deadline.
 TIME_TO_CHECK_S = 10.0
 Clock = Callable[[], datetime]
+
+
+# Checks whose result could not be published, by the identity of the work (the event's fields, or the sweep's
+# cluster and window): a redelivery of the same event to this instance publishes the stored result instead of
+# checking again.
+MAX_UNPUBLISHED = 256
+_UNPUBLISHED: dict[tuple[Any, ...], tuple[Result, dict[str, Any]]] = {}
 
 
 class NotificationFailed(RuntimeError):
@@ -70,14 +79,16 @@ class Runtime:
     @property
     def cce(self) -> Cce:
         if self._cce is None:
-            self._cce = Cce.connect(self.endpoints[0], self.credentials, self.deadline)
+            self._cce = Cce.connect(self.endpoints[0], self.credentials, self.deadline,
+                                    pool_size=self.settings.max_concurrency)
         return self._cce
 
     @property
     def smn(self) -> Smn:
         if self._smn is None:
             self._smn = Smn.connect(self.endpoints[1], self.credentials, self.settings.smn_topic_urn,
-                                    self.settings.topic_project, self.deadline)
+                                    self.settings.topic_project, self.deadline,
+                                    pool_size=self.settings.max_concurrency)
         return self._smn
 
     @property
@@ -120,23 +131,55 @@ def check_cluster(intent: CheckIntent, runtime: Runtime) -> Result:
         dry_run=intent.dry_run or runtime.settings.dry_run,
         trigger=intent.trigger,
     )
-    planned: dict[str, Any] = {}
-    try:
+
+    def decided() -> tuple[Result, Decision]:
         cluster = runtime.cce.cluster(intent.cluster_id)
-        result = result.model_copy(update={"cluster_name": cluster.name or intent.cluster_name})
-        decision = decide(intent, runtime.cce, runtime.deadline, runtime.sleep)
-        result, planned = _carry_out(decision, result, runtime)
-    except ApiError as exc:
-        log.warning("CCE call failed", extra={"cluster_id": intent.cluster_id, "error": str(exc)})
-        result = result.model_copy(update={
-            "outcome": Outcome.FAILED, "phase": "Error", "checked_at": _now(runtime),
-            "error": ErrorInfo(code=exc.code, message=exc.message, request_id=exc.request_id,
-                               status=exc.status, operation=exc.operation),
-        })
-    result = notify(result, runtime, planned)
+        named = result.model_copy(update={"cluster_name": cluster.name or intent.cluster_name})
+        return named, decide(intent, runtime.cce, runtime.deadline, runtime.sleep)
+
+    identity = ("event", intent.cluster_id, intent.trigger, intent.trace_id, intent.upgrade_task_id,
+                intent.cluster_version, intent.target_version, result.dry_run)
+    return conclude(result, decided, runtime, identity)
+
+
+def conclude(result: Result, decided: Callable[[], tuple[Result, Decision]], runtime: Runtime,
+             identity: tuple[Any, ...]) -> Result:
+    """Look up what to do, do it, publish it: the part shared by single checks and the sweep.
+
+    A CCE error anywhere becomes a ``failed`` result with phase ``Error``, published like any other.
+    If an earlier delivery of the same work in this instance ran the check but could not publish it,
+    the check is not run again: only the publish is retried.
+    """
+    earlier = _UNPUBLISHED.pop(identity, None)
+    if earlier is not None:
+        log.info("republishing an earlier check", extra={"cluster_id": result.cluster_id})
+        result, planned = earlier
+    else:
+        planned: dict[str, Any] = {}
+        try:
+            result, decision = decided()
+            result, planned = _carry_out(decision, result, runtime)
+        except ApiError as exc:
+            log.warning("CCE call failed", extra={"cluster_id": result.cluster_id, "error": str(exc)})
+            result = result.model_copy(update={
+                "outcome": Outcome.FAILED, "phase": "Error", "checked_at": _now(runtime),
+                "error": ErrorInfo(code=exc.code, message=exc.message, request_id=exc.request_id,
+                                   status=exc.status, operation=exc.operation),
+            })
+    try:
+        result = notify(result, runtime, planned)
+    except NotificationFailed:
+        _remember_unpublished(identity, (result, planned))
+        raise
     log.info("cluster handled", extra={"cluster_id": result.cluster_id, "outcome": result.outcome.value,
                                        "phase": result.phase, "dry_run": result.dry_run})
     return result
+
+
+def _remember_unpublished(key: tuple[Any, ...], value: tuple[Result, dict[str, Any]]) -> None:
+    while len(_UNPUBLISHED) >= MAX_UNPUBLISHED:
+        _UNPUBLISHED.pop(next(iter(_UNPUBLISHED)))
+    _UNPUBLISHED[key] = value
 
 
 def wait_for_upgrade(task: UpgradeTask, cluster_id: str, cce: Cce, deadline: Deadline,
@@ -168,6 +211,11 @@ def decide(intent: CheckIntent, cce: Cce, deadline: Deadline, sleep: Callable[[f
             task = newest(cce.upgrade_tasks(cid))
         if task is not None and not task.terminal:
             task = wait_for_upgrade(task, cid, cce, deadline, sleep)
+        if task is not None and task.phase == "Success":
+            done = already_checked(task, cce.upgrade_workflows(cid))
+            if done is not None:
+                return NothingToDo(f"the post-check of upgrade task {task.uid} is already done "
+                                   f"(upgrade workflow {done.uid})")
         return after_upgrade(task, cid)
     tasks = None
     if not (intent.cluster_version and intent.target_version):
@@ -184,6 +232,8 @@ def _carry_out(decision: Decision, result: Result, runtime: Runtime) -> tuple[Re
             "target_version": result.target_version or task.target_version,
         })
     match decision:
+        case NothingToDo(reason=reason):
+            return result.model_copy(update={"outcome": Outcome.IGNORED, "reason": reason}), {}
         case UpgradeRunning(upgrade_task=task):
             return result.model_copy(update={
                 "outcome": Outcome.PENDING,

@@ -1,0 +1,99 @@
+"""The sweep: reconcile every cluster (or those in ``CLUSTER_IDS``), so that no upgrade that events
+missed goes unchecked.
+
+Per cluster, CCE's own record decides (:func:`postcheck.decision.from_workflow`): an upgrade workflow
+whose ``Cluster`` step succeeded and whose ``PostCheck`` step is not done gets its check. Upgrades without
+a workflow are judged by their newest task, when it ended inside the window ``(anchor - window, anchor]``
+anchored to the timer event's own time (:func:`postcheck.decision.from_tasks`), so that the platform's
+retries of one timer event decide the same way. Clusters are processed concurrently, at most
+``MAX_CONCURRENCY`` at a time; one cluster's failure never stops the others.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
+
+from . import logs
+from .cce import Cluster
+from .decision import Decision, from_tasks, from_workflow, newest_workflow
+from .intent import SweepIntent
+from .result import ErrorInfo, Outcome, Result
+from .sdk import ApiError
+from .service import NotificationFailed, Runtime, conclude
+
+log = logs.get("sweep")
+
+
+class SweepFailed(RuntimeError):
+    """The sweep could not be completed: the invocation fails so that the platform runs it again."""
+
+
+def sweep(intent: SweepIntent, runtime: Runtime) -> dict[str, Any]:
+    settings = runtime.settings
+    anchor = intent.anchor or runtime.clock()
+    window = (anchor - timedelta(minutes=settings.sweep_window_minutes), anchor)
+    dry_run = intent.dry_run or settings.dry_run
+    try:
+        listed = runtime.cce.clusters()
+    except ApiError as exc:
+        raise SweepFailed(f"could not list the project's clusters: {exc}") from None
+    targets, missing = _select(listed, settings.cluster_ids)
+
+    def one(cluster: Cluster) -> Result | NotificationFailed:
+        base = Result(outcome=Outcome.FAILED, cluster_id=cluster.id, cluster_name=cluster.name, dry_run=dry_run,
+                      trigger=intent.trigger)
+
+        def decided() -> tuple[Result, Decision]:
+            tasks = runtime.cce.upgrade_tasks(cluster.id)
+            workflow = newest_workflow(runtime.cce.upgrade_workflows(cluster.id))
+            return base, (from_workflow(workflow, tasks, window) if workflow else from_tasks(tasks, window))
+
+        try:
+            return conclude(base, decided, runtime, ("sweep", cluster.id, window, dry_run))
+        except NotificationFailed as exc:
+            return exc
+
+    results: list[Result] = [
+        Result(outcome=Outcome.IGNORED, cluster_id=cid, trigger=intent.trigger, dry_run=dry_run,
+               reason="listed in CLUSTER_IDS but not found in the project")
+        for cid in missing
+    ]
+    unpublished: list[NotificationFailed] = []
+    if targets:
+        with ThreadPoolExecutor(max_workers=min(settings.max_concurrency, len(targets))) as pool:
+            for outcome in pool.map(one, targets):
+                if isinstance(outcome, NotificationFailed):
+                    unpublished.append(outcome)
+                else:
+                    results.append(outcome)
+    summary = Counter(r.outcome.value for r in results)
+    log.info("sweep done", extra={"clusters": len(targets) + len(missing), "summary": dict(summary),
+                                  "unpublished": len(unpublished)})
+    if unpublished:
+        raise SweepFailed(f"{len(unpublished)} result(s) could not be published, first: {unpublished[0]}")
+    return {
+        "outcome": "swept",
+        "dry_run": dry_run,
+        "trigger": intent.trigger,
+        "window": {"start": _iso(window[0]), "end": _iso(window[1])},
+        "summary": {"clusters": len(results), **{o.value: summary.get(o.value, 0) for o in Outcome}},
+        "clusters": [r.to_dict() for r in results],
+        "error": None,
+    }
+
+
+def _select(listed: list[Cluster], wanted: tuple[str, ...]) -> tuple[list[Cluster], list[str]]:
+    if not wanted:
+        return listed, []
+    by_id = {c.id: c for c in listed}
+    return [by_id[c] for c in dict.fromkeys(wanted) if c in by_id], [c for c in wanted if c not in by_id]
+
+
+def _iso(moment: Any) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+__all__ = ["ErrorInfo", "SweepFailed", "sweep"]
