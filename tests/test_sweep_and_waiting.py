@@ -1,0 +1,151 @@
+"""Waiting for running upgrades, the sweep, and exactly-once checks where CCE's state can tell."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from conftest import CLUSTER, DEMO, TOPIC, UPGRADE_TASK, event, operations, task
+from postcheck import service
+
+OTHER = "11111111-2222-4333-8444-555555555555"
+TIMER = event("timer")  # 2026-11-28T06:30:00+08:00, i.e. 2026-11-27 22:30 UTC; window: the hour before
+
+
+def two_clusters() -> dict:
+    scenario = copy.deepcopy(DEMO)
+    scenario["clusters"][0]["upgrade_tasks"][0]["phases"] = ["Success"]
+    scenario["clusters"].append({
+        "id": OTHER, "name": "batch-west", "version": "v1.28.3-r0", "postcheck_phase": "Failed",
+        "upgrade_tasks": [task("aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", "v1.27.1-r0", "v1.28.3-r0", "Success",
+                               "2026-11-27 22:10:00.000 +0000 UTC")],
+        "workflows": [],
+    })
+    return scenario
+
+
+@pytest.fixture
+def fast_polling(monkeypatch):
+    monkeypatch.setattr(service, "POLL_FIRST_S", 0.05)
+    monkeypatch.setattr(service, "TIME_TO_CHECK_S", 0.5)
+
+
+def test_an_upgrade_still_running_is_polled_until_it_succeeds(standin, invoke, fast_polling):
+    standin.cluster(CLUSTER).upgrade_tasks[0].phases = ["Running", "Running", "Success"]
+
+    result = invoke(event("cts_cluster_upgrade"))
+
+    assert result["outcome"] == "checked"
+    assert operations(standin).count("show_upgrade_task") == 3
+    assert len(standin.published) == 1
+
+
+def test_an_upgrade_that_fails_while_waited_for_is_reported(standin, invoke, fast_polling):
+    standin.cluster(CLUSTER).upgrade_tasks[0].phases = ["Running", "Failed"]
+
+    result = invoke(event("cts_cluster_upgrade"))
+
+    assert (result["outcome"], result["error"]["code"]) == ("failed", "UpgradeFailed")
+    assert standin.postchecks == []
+
+
+@pytest.mark.parametrize("scenario", [two_clusters()])
+def test_sweep_checks_what_is_due_each_with_its_own_notification(standin, invoke):
+    result = invoke(TIMER)
+
+    assert result["outcome"] == "swept"
+    by_id = {c["cluster_id"]: c for c in result["clusters"]}
+    assert by_id[CLUSTER]["outcome"] == "checked"  # its workflow's PostCheck step was not done
+    assert by_id[OTHER]["outcome"] == "checked"  # no workflow: its task ended inside the timer's window
+    assert by_id[OTHER]["phase"] == "Failed"
+    assert result["summary"]["checked"] == 2
+    assert len(standin.published) == 2
+    assert {p["message_id"] for p in standin.published} == {c["notification"]["message_id"] for c in by_id.values()}
+
+
+@pytest.mark.parametrize("scenario", [two_clusters()])
+def test_a_second_sweep_checks_nothing_again(standin, invoke):
+    invoke(TIMER)
+    later = {**TIMER, "time": "2026-11-28T07:30:00+08:00"}
+
+    result = invoke(later)
+
+    assert result["summary"]["checked"] == 0
+    assert all(c["outcome"] == "ignored" for c in result["clusters"])
+    assert len(standin.postchecks) == 2 and len(standin.published) == 2
+
+
+@pytest.mark.parametrize("scenario", [two_clusters()])
+def test_an_event_then_a_sweep_checks_the_upgrade_once(standin, invoke, context):
+    context._user_data["CLUSTER_IDS"] = CLUSTER
+    assert invoke(event("cts_cluster_upgrade"))["outcome"] == "checked"
+
+    result = invoke(TIMER)
+
+    [only] = result["clusters"]
+    assert only["outcome"] == "ignored"
+    assert "already done" in only["reason"]
+    assert len(standin.postchecks) == 1 and len(standin.published) == 1
+
+
+@pytest.mark.parametrize("scenario", [two_clusters()])
+def test_an_event_for_an_upgrade_a_sweep_already_checked_is_ignored(standin, invoke, context):
+    context._user_data["CLUSTER_IDS"] = CLUSTER
+    invoke(TIMER)
+
+    result = invoke(event("cts_cluster_upgrade"))
+
+    assert result["outcome"] == "ignored"
+    assert UPGRADE_TASK in result["reason"]
+    assert len(standin.postchecks) == 1 and len(standin.published) == 1
+
+
+@pytest.mark.parametrize("scenario", [two_clusters()])
+def test_one_clusters_failure_does_not_stop_the_others(standin, invoke):
+    standin.add_fault({"operation": "list_upgrade_tasks", "kind": "error_json", "status": 403, "cluster_id": OTHER})
+
+    result = invoke(TIMER)
+
+    by_id = {c["cluster_id"]: c for c in result["clusters"]}
+    assert by_id[CLUSTER]["outcome"] == "checked"
+    assert (by_id[OTHER]["outcome"], by_id[OTHER]["phase"]) == ("failed", "Error")
+    assert len(standin.published) == 2
+
+
+@pytest.mark.parametrize("scenario", [two_clusters()])
+def test_an_upgrade_outside_the_window_is_left_to_the_sweep_that_covered_it(standin, invoke, context):
+    context._user_data["CLUSTER_IDS"] = OTHER
+    earlier = {**TIMER, "time": "2026-11-28T05:00:00+08:00"}  # its window ends before the task did
+
+    result = invoke(earlier)
+
+    assert result["clusters"][0]["outcome"] == "ignored"
+    assert "outside this sweep's window" in result["clusters"][0]["reason"]
+    assert standin.postchecks == []
+
+
+@pytest.mark.parametrize("scenario", [two_clusters()])
+def test_cluster_ids_limit_the_sweep_and_unknown_ones_are_reported(standin, invoke, context):
+    context._user_data["CLUSTER_IDS"] = f"{OTHER}, 99999999-9999-4999-8999-999999999999"
+
+    result = invoke({"sweep": True})
+
+    outcomes = {c["cluster_id"]: c["outcome"] for c in result["clusters"]}
+    assert set(outcomes) == {OTHER, "99999999-9999-4999-8999-999999999999"}
+    assert outcomes["99999999-9999-4999-8999-999999999999"] == "ignored"
+    assert CLUSTER not in {p.get("cluster_id") for p in standin.postchecks}
+
+
+def test_a_redelivered_event_republishes_without_checking_again(standin, invoke, context):
+    context._user_data["SMN_TOPIC_URN"] = TOPIC.replace("cce-upgrades", "gone")
+    with pytest.raises(service.NotificationFailed):
+        invoke(event("postcheck_task_body"))
+    context._user_data["SMN_TOPIC_URN"] = TOPIC
+
+    result = invoke(event("postcheck_task_body"))  # the platform's retry of the same event
+
+    assert result["outcome"] == "checked"
+    assert len(standin.postchecks) == 1
+    assert result["task_uid"] == standin.postchecks[0]["uid"]
+    assert len(standin.published) == 1
