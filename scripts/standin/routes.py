@@ -1,0 +1,59 @@
+"""URL routing: which operation a (method, raw path) is, and its decoded path parameters."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+CCE = "cce"
+SMN = "smn"
+
+_SEG = r"[^/]+"
+_CLUSTERS = rf"/api/v3/projects/(?P<project_id>{_SEG})/clusters"
+_CLUSTER = rf"{_CLUSTERS}/(?P<cluster_id>{_SEG})"
+
+_TABLE: tuple[tuple[str, re.Pattern[str], str, str], ...] = tuple(
+    (method, re.compile(f"^{pattern}/?$"), operation, service)
+    for method, pattern, operation, service in (
+        ("GET", _CLUSTERS, "list_clusters", CCE),
+        ("GET", _CLUSTER, "show_cluster", CCE),
+        ("GET", rf"{_CLUSTER}/operation/upgrade/tasks", "list_upgrade_tasks", CCE),
+        ("GET", rf"{_CLUSTER}/operation/upgrade/tasks/(?P<task_id>{_SEG})", "show_upgrade_task", CCE),
+        ("GET", rf"{_CLUSTER}/operation/upgradeworkflows", "list_workflows", CCE),
+        ("GET", rf"{_CLUSTER}/operation/upgradeworkflows/(?P<workflow_id>{_SEG})", "show_workflow", CCE),
+        ("POST", rf"{_CLUSTER}/operation/postcheck", "postcheck", CCE),
+        (
+            "POST",
+            rf"/v2/(?P<project_id>{_SEG})/notifications/topics/(?P<topic_urn>{_SEG})/publish",
+            "publish",
+            SMN,
+        ),
+    )
+)
+
+
+@dataclass(frozen=True)
+class Route:
+    operation: str
+    service: str
+    params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def cluster_id(self) -> str | None:
+        return self.params.get("cluster_id")
+
+
+def service_of(path: str) -> str:
+    """Which service's error body style fits a path, even one no route matches."""
+    return SMN if path.startswith("/v2/") else CCE
+
+
+def match(method: str, path: str) -> Route | None:
+    """The route for a raw (percent-encoded) path, or None."""
+    for route_method, pattern, operation, service in _TABLE:
+        found = pattern.match(path)
+        if found and route_method == method:
+            params = {key: unquote(value) for key, value in found.groupdict().items()}
+            return Route(operation, service, params)
+    return None
