@@ -49,22 +49,14 @@ def _parse(event: Any, via: str | None) -> Intent:
     trigger = lambda name: f"{via}/{name}" if via else name  # noqa: E731
 
     match envelope:
-        case ManualCheck():
+        case ManualCheck() | PostCheckTaskIn():
+            manual = envelope if isinstance(envelope, ManualCheck) else envelope.as_manual()
             return CheckIntent(
-                cluster_id=envelope.cluster_id,
-                trigger=trigger("manual"),
-                cluster_version=envelope.cluster_version,
-                target_version=envelope.target_version,
-                dry_run=envelope.dry_run,
-            )
-        case PostCheckTaskIn():
-            spec = envelope.spec
-            return CheckIntent(
-                cluster_id=spec.cluster_id,
-                trigger=trigger("postcheck_body"),
-                cluster_version=spec.cluster_version,
-                target_version=spec.target_version,
-                dry_run=envelope.dry_run,
+                cluster_id=manual.cluster_id,
+                trigger=trigger("manual" if envelope is manual else "postcheck_body"),
+                cluster_version=manual.cluster_version,
+                target_version=manual.target_version,
+                dry_run=manual.dry_run,
             )
         case SweepIn():
             return SweepIntent(trigger=trigger("manual_sweep"), dry_run=envelope.dry_run)

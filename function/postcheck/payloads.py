@@ -47,6 +47,11 @@ class PostCheckTaskIn(BaseModel):
     spec: PostCheckSpecIn
     dry_run: bool = False
 
+    def as_manual(self) -> ManualCheck:
+        """The same request in the manual event's terms."""
+        return ManualCheck(cluster_id=self.spec.cluster_id, cluster_version=self.spec.cluster_version,
+                           target_version=self.spec.target_version, dry_run=self.dry_run)
+
 
 class SweepIn(BaseModel):
     """A manual request to reconcile all clusters: ``{"sweep": true}``."""

@@ -60,6 +60,7 @@ class Runtime:
     settings: Settings
     credentials: Credentials
     deadline: Deadline
+    endpoints: tuple[str, str]  # CCE, SMN
     clock: Clock = field(default=lambda: datetime.now(timezone.utc))
     sleep: Callable[[float], None] = time.sleep
     _cce: Cce | None = None
@@ -70,11 +71,7 @@ class Runtime:
         settings = load_settings(context)
         credentials = load_credentials(context)
         logs.SECRETS.add(credentials.secrets)
-        runtime = cls(settings, credentials, deadline)
-        runtime.endpoints = (cce_endpoint(settings), smn_endpoint(settings))
-        return runtime
-
-    endpoints: tuple[str, str] = ("", "")
+        return cls(settings, credentials, deadline, (cce_endpoint(settings), smn_endpoint(settings)))
 
     @property
     def cce(self) -> Cce:
