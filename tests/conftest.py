@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from postcheck import sdk
+from postcheck import sdk, service
 from scripts.local_context import LocalContext
 from scripts.standin import StandIn
 
@@ -52,6 +52,7 @@ def standin(scenario: dict[str, Any]) -> Iterator[StandIn]:
     with StandIn(scenario) as server:
         yield server
     sdk.forget_clients()
+    service.forget_unpublished()
 
 
 @pytest.fixture

@@ -17,7 +17,8 @@ def raw_client(standin, read_timeout: float = 5.0):
     cred = standin.credentials
     config = HttpConfig(timeout=(2, read_timeout), user_agent="gap-test")
     basic = BasicCredentials(cred.ak, cred.sk, standin.project_id).with_security_token(cred.security_token)
-    return CceClient.new_builder().with_http_config(config).with_credentials(basic).with_endpoints([standin.url]).build()
+    builder = CceClient.new_builder().with_http_config(config).with_credentials(basic)
+    return builder.with_endpoints([standin.url]).build()
 
 
 def test_gap_html_502_escapes_the_plain_sdk_as_json_decode_error(standin):

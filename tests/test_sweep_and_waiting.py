@@ -149,3 +149,15 @@ def test_a_redelivered_event_republishes_without_checking_again(standin, invoke,
     assert len(standin.postchecks) == 1
     assert result["task_uid"] == standin.postchecks[0]["uid"]
     assert len(standin.published) == 1
+
+
+def test_a_stored_unpublished_result_expires(standin, invoke, context, monkeypatch):
+    monkeypatch.setattr(service, "UNPUBLISHED_TTL_S", 0.0)
+    context._user_data["SMN_TOPIC_URN"] = TOPIC.replace("cce-upgrades", "gone")
+    with pytest.raises(service.NotificationFailed):
+        invoke(event("postcheck_task_body"))
+    context._user_data["SMN_TOPIC_URN"] = TOPIC
+
+    invoke(event("postcheck_task_body"))
+
+    assert len(standin.postchecks) == 2  # expired: a fresh check, not the stored result

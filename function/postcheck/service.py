@@ -45,8 +45,15 @@ Clock = Callable[[], datetime]
 # Checks whose result could not be published, by the identity of the work (the event's fields, or the sweep's
 # cluster and window): a redelivery of the same event to this instance publishes the stored result instead of
 # checking again.
+# Entries expire: the platform's retries come within minutes; a run hours later deserves a fresh check.
 MAX_UNPUBLISHED = 256
-_UNPUBLISHED: dict[tuple[Any, ...], tuple[Result, dict[str, Any]]] = {}
+UNPUBLISHED_TTL_S = 1800.0
+_UNPUBLISHED: dict[tuple[Any, ...], tuple[float, Result, dict[str, Any]]] = {}
+
+
+def forget_unpublished() -> None:
+    """Drop every stored unpublished result (tests; a process that changes configuration)."""
+    _UNPUBLISHED.clear()
 
 
 class NotificationFailed(RuntimeError):
@@ -147,10 +154,10 @@ def conclude(result: Result, decided: Callable[[], tuple[Result, Decision]], run
     If an earlier delivery of the same work in this instance ran the check but could not publish it,
     the check is not run again: only the publish is retried.
     """
-    earlier = _UNPUBLISHED.pop(identity, None)
-    if earlier is not None:
+    stored = _UNPUBLISHED.pop(identity, None)
+    if stored is not None and time.monotonic() - stored[0] < UNPUBLISHED_TTL_S:
         log.info("republishing an earlier check", extra={"cluster_id": result.cluster_id})
-        result, planned = earlier
+        _, result, planned = stored
     else:
         planned: dict[str, Any] = {}
         try:
@@ -176,7 +183,7 @@ def conclude(result: Result, decided: Callable[[], tuple[Result, Decision]], run
 def _remember_unpublished(key: tuple[Any, ...], value: tuple[Result, dict[str, Any]]) -> None:
     while len(_UNPUBLISHED) >= MAX_UNPUBLISHED:
         _UNPUBLISHED.pop(next(iter(_UNPUBLISHED)))
-    _UNPUBLISHED[key] = value
+    _UNPUBLISHED[key] = (time.monotonic(), *value)
 
 
 def wait_for_upgrade(task: UpgradeTask, cluster_id: str, cce: Cce, deadline: Deadline,
