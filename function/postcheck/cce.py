@@ -142,7 +142,6 @@ class Cce:
     def __init__(self, handle: ClientHandle, deadline: Deadline) -> None:
         self._client = handle.client
         self._deadline = deadline
-        handle.set_timeout(deadline.http_timeout(5.0, 20.0))
         self.attempts: dict[str, int] = {}
 
     @classmethod

@@ -43,8 +43,11 @@ class Deadline:
         """Seconds left for work other than the final report."""
         return max(0.0, self.remaining() - self.reserve)
 
+    def left(self, for_report: bool = False) -> float:
+        """Seconds a call may still take: the usable time, or for the final report all but half a second."""
+        return max(0.0, self.remaining() - 0.5) if for_report else self.usable()
+
     def http_timeout(self, connect: float, read: float, for_report: bool = False) -> tuple[float, float]:
         """A (connect, read) timeout that ends before the budget does."""
-        left = self.remaining() - 0.5 if for_report else self.usable()
-        left = max(0.1, left)
+        left = max(0.1, self.left(for_report))
         return (min(connect, left), min(read, left))

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 from collections.abc import Callable
@@ -65,16 +66,23 @@ class ApiError(Exception):
 
 
 class _LastResponse(threading.local):
+    """Per thread: the answer last received, requests sent, and the time rules of the call under way."""
+
     status: int | None = None
     request_id: str | None = None
     sent: int = 0
+    timing: tuple[Deadline, CallPolicy] | None = None
 
 
 _last = _LastResponse()
 
 
-def _count_request(**kwargs: Any) -> None:
+def _before_request(config: HttpConfig, **kwargs: Any) -> None:
+    """Runs right before each attempt: its timeouts are cut to the time left now, not at the first try."""
     _last.sent += 1
+    if _last.timing is not None:
+        deadline, policy = _last.timing
+        config.timeout = deadline.http_timeout(policy.connect_s, policy.read_s, policy.for_report)
 
 
 def _remember_response(**kwargs: Any) -> None:
@@ -135,9 +143,6 @@ class ClientHandle:
     client: Any
     config: HttpConfig
 
-    def set_timeout(self, timeout: tuple[float, float]) -> None:
-        self.config.timeout = timeout
-
 
 _cache: dict[tuple[str, str], tuple[tuple[Any, ...], ClientHandle]] = {}
 _cache_lock = threading.Lock()
@@ -161,7 +166,9 @@ def client_for(kind: str, client_class: type[Client], exception_handler: Excepti
             ClientBuilder(guarded(client_class))
             .with_exception_handler(TolerantExceptionHandler(exception_handler))
             .with_http_handler(
-                HttpHandler().add_request_handler(_count_request).add_response_handler(_remember_response)
+                HttpHandler()
+                .add_request_handler(functools.partial(_before_request, config))
+                .add_response_handler(_remember_response)
             )
             .with_http_config(config)
             .with_credentials(basic)
@@ -187,15 +194,16 @@ class DeadlineBackoff(BackoffStrategy):
     """Full-jitter exponential backoff (``base * 2**n`` capped), never sleeping past the deadline."""
 
     def __init__(self, deadline: Deadline, base_s: float = 0.5, cap_s: float = 8.0,
-                 rng: Callable[[float, float], float] = random.uniform) -> None:
+                 rng: Callable[[float, float], float] = random.uniform, for_report: bool = False) -> None:
         self._deadline = deadline
+        self._for_report = for_report
         self._base = base_s
         self._cap = cap_s
         self._rng = rng
 
     def delay_s(self, retries: int) -> float:
         ceiling = min(self._cap, self._base * (2 ** max(0, retries - 1)))
-        return min(self._rng(ceiling / 2, ceiling), self._deadline.usable())
+        return min(self._rng(ceiling / 2, ceiling), self._deadline.left(self._for_report))
 
     def calculate_retry_delay_millis(self, retries: int) -> int:
         return int(self.delay_s(retries) * 1000)
@@ -210,10 +218,13 @@ def is_transient(exc: BaseException) -> bool:
 
 @dataclass(frozen=True)
 class CallPolicy:
-    """How hard to try one call."""
+    """How hard to try one call, and how long each attempt may take (cut to the deadline)."""
 
     max_attempts: int = 4
     min_time_for_retry_s: float = 1.0
+    connect_s: float = CONNECT_TIMEOUT_S
+    read_s: float = READ_TIMEOUT_S
+    for_report: bool = False  # a report may use the time kept back for it
 
 
 def invoke(invoker: Any, operation: str, deadline: Deadline, policy: CallPolicy = CallPolicy(),
@@ -225,9 +236,10 @@ def invoke(invoker: Any, operation: str, deadline: Deadline, policy: CallPolicy 
     """
     sent_before = _last.sent
     _last.status = _last.request_id = None
+    _last.timing = (deadline, policy)
 
     def retry(response: Any, exc: SdkException | None) -> bool:
-        if deadline.usable() < policy.min_time_for_retry_s:
+        if deadline.left(policy.for_report) < policy.min_time_for_retry_s:
             return False
         if exc is not None:
             return is_transient(exc)
@@ -235,7 +247,7 @@ def invoke(invoker: Any, operation: str, deadline: Deadline, policy: CallPolicy 
 
     retries = max(0, min(policy.max_attempts - 1, MAX_SDK_RETRIES))
     if retries:
-        invoker = invoker.with_retry(retry, retries, DeadlineBackoff(deadline))
+        invoker = invoker.with_retry(retry, retries, DeadlineBackoff(deadline, for_report=policy.for_report))
     try:
         response = invoker.invoke()
     except SdkException as exc:
@@ -244,6 +256,7 @@ def invoke(invoker: Any, operation: str, deadline: Deadline, policy: CallPolicy 
         raise ApiError(operation, "MalformedResponse", f"undecodable answer: {type(exc).__name__}",
                        _last.status, _last.request_id, transient=True) from None
     finally:
+        _last.timing = None
         if attempts is not None:
             attempts[0] = _last.sent - sent_before
     if response_ok is not None and not response_ok(response):

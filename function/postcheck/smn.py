@@ -26,8 +26,6 @@ class Smn:
         return cls(handle, deadline, topic_urn)
 
     def publish(self, notification: Notification) -> Sent:
-        # The report gets the time kept back for it, with its own timeout.
-        self._handle.set_timeout(self._deadline.http_timeout(3.0, 10.0, for_report=True))
         body = PublishMessageRequestBody(
             subject=notification.subject, message_structure=notification.message_structure()
         )
@@ -38,7 +36,8 @@ class Smn:
                 self._handle.client.publish_message_invoker(request),
                 "publish_message",
                 self._deadline,
-                CallPolicy(max_attempts=3, min_time_for_retry_s=0.0),
+                # The report may use the time kept back for it, with short timeouts of its own.
+                CallPolicy(max_attempts=3, min_time_for_retry_s=0.5, connect_s=3.0, read_s=10.0, for_report=True),
                 response_ok=lambda r: bool(getattr(r, "message_id", None)),
                 attempts=attempts,
             )
