@@ -7,27 +7,31 @@ model, so that a malformed body is caught here and not three steps later.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import Any
 
-from huaweicloudsdkcce.v3 import (
-    CceClient,
-    CreatePostCheckRequest,
-    ListClustersRequest,
-    ListUpgradeClusterTasksRequest,
-    ListUpgradeWorkFlowsRequest,
-    PostcheckClusterRequestBody,
-    PostcheckSpec,
-    ShowClusterRequest,
-    ShowUpgradeClusterTaskRequest,
-)
-from huaweicloudsdkcce.v3.cce_exception_handler import CceExceptionHandler
 from huaweicloudsdkcore.utils.http_utils import sanitize_for_serialization
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .config import Credentials
 from .deadline import Deadline
 from .sdk import ApiError, CallPolicy, ClientHandle, client_for, invoke, last_request_id
+from .sdkload import service_package
+
+_cce = service_package("huaweicloudsdkcce.v3", (
+    "CceClient", "CreatePostCheckRequest", "ListClustersRequest", "ListUpgradeClusterTasksRequest",
+    "ListUpgradeWorkFlowsRequest", "PostcheckClusterRequestBody", "PostcheckSpec", "ShowClusterRequest",
+    "ShowUpgradeClusterTaskRequest",
+))
+CceClient = _cce.CceClient
+CreatePostCheckRequest = _cce.CreatePostCheckRequest
+ListClustersRequest = _cce.ListClustersRequest
+ListUpgradeClusterTasksRequest = _cce.ListUpgradeClusterTasksRequest
+ListUpgradeWorkFlowsRequest = _cce.ListUpgradeWorkFlowsRequest
+PostcheckClusterRequestBody = _cce.PostcheckClusterRequestBody
+PostcheckSpec = _cce.PostcheckSpec
+ShowClusterRequest = _cce.ShowClusterRequest
+ShowUpgradeClusterTaskRequest = _cce.ShowUpgradeClusterTaskRequest
 
 PHASES = ("Success", "Failed", "Error")
 TERMINAL_UPGRADE_PHASES = frozenset({"Success", "Failed"})
@@ -43,16 +47,16 @@ _TIME_FORMATS = (
 )
 
 
-class Cluster(BaseModel):
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True)
+class Cluster:
     id: str
     name: str | None = None
     version: str | None = None
     phase: str | None = None
 
 
-class UpgradeTask(BaseModel):
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True)
+class UpgradeTask:
     uid: str
     created: datetime | None = None
     version: str | None = None
@@ -65,20 +69,20 @@ class UpgradeTask(BaseModel):
         return self.phase in TERMINAL_UPGRADE_PHASES
 
 
-class Point(BaseModel):
+@dataclass(frozen=True)
+class Point:
     """One step of an upgrade workflow (``PreCheck``, ``Cluster``, ``PostCheck``, ...)."""
 
-    model_config = ConfigDict(frozen=True)
     task_type: str | None = None
     task_id: str | None = None
     status: str | None = None
     ended: datetime | None = None
 
 
-class Workflow(BaseModel):
+@dataclass(frozen=True)
+class Workflow:
     """An upgrade workflow: CCE's record of one upgrade, step by step."""
 
-    model_config = ConfigDict(frozen=True)
     uid: str | None = None
     created: datetime | None = None
     cluster_version: str | None = None
@@ -90,11 +94,11 @@ class Workflow(BaseModel):
         return next((p for p in self.points if p.task_type == task_type), None)
 
 
-class PostCheck(BaseModel):
+@dataclass(frozen=True)
+class PostCheck:
     """The answer of ``create_post_check``."""
 
-    model_config = ConfigDict(frozen=True)
-    phase: Literal["Success", "Failed", "Error"]
+    phase: str  # one of PHASES
     uid: str
     request_id: str | None = None
 
@@ -146,6 +150,8 @@ class Cce:
 
     @classmethod
     def connect(cls, endpoint: str, credentials: Credentials, deadline: Deadline, pool_size: int = 10) -> Cce:
+        from huaweicloudsdkcce.v3.cce_exception_handler import CceExceptionHandler
+
         handle = client_for("cce", CceClient, CceExceptionHandler(), endpoint, credentials,
                             credentials.project_id, pool_size)
         return cls(handle, deadline)
@@ -200,7 +206,7 @@ class Cce:
                             ok=lambda r: _post_check(r) is not None)
         result = _post_check(answer)
         assert result is not None  # checked by ok=
-        return result.model_copy(update={"request_id": last_request_id()})
+        return replace(result, request_id=last_request_id())
 
     def _call(self, operation: str, invoker: Any, ok: Any) -> Any:
         attempts = [0]
@@ -249,13 +255,12 @@ def _workflow(item: Any) -> Workflow:
 
 
 def _post_check(answer: Any) -> PostCheck | None:
-    try:
-        return PostCheck(
-            phase=getattr(getattr(answer, "status", None), "phase", None),
-            uid=getattr(getattr(answer, "metadata", None), "uid", None),
-        )
-    except ValidationError:
+    """The answer's phase and task ID, or None when they are not as documented."""
+    phase = getattr(getattr(answer, "status", None), "phase", None)
+    uid = getattr(getattr(answer, "metadata", None), "uid", None)
+    if phase not in PHASES or not isinstance(uid, str) or not uid:
         return None
+    return PostCheck(phase=phase, uid=uid)
 
 
 __all__ = ["PHASES", "ApiError", "Cce", "Cluster", "PostCheck", "UpgradeTask", "parse_time", "post_check_json"]

@@ -35,7 +35,7 @@ class ConfigurationError(ValueError):
 class Settings(BaseModel):
     """What the function is configured to do."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     smn_topic_urn: str = Field(alias="SMN_TOPIC_URN")
     region: str = Field(alias="REGION")

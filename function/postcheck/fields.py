@@ -12,9 +12,16 @@ from typing import Annotated
 from pydantic import AfterValidator, StringConstraints
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-VERSION_RE = re.compile(r"^v\d{1,3}\.\d{1,3}(?:\.\d{1,4})?(?:-r\d{1,4})?$")
+VERSION_RE = re.compile(r"^v[0-9]{1,3}\.[0-9]{1,3}(?:\.[0-9]{1,4})?(?:-r[0-9]{1,4})?$")
 # Resource names and free text from events are bounded so that no event can blow up a notification.
 MAX_NAME_LENGTH = 128
+
+
+def cce_id(value: object) -> str:
+    """``value`` as a CCE ID, or ValueError."""
+    if not isinstance(value, str) or len(value) > 64:
+        raise ValueError("expected a CCE ID")
+    return _uuid_like(value)
 
 
 def _uuid_like(value: str) -> str:

@@ -9,16 +9,17 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from .envelopes import (
-    ENVELOPE_ADAPTER,
+    EXPECTED_SHAPES,
     CloudEventEnvelope,
     CtsEnvelope,
     SmnEnvelope,
     TimerEnvelope,
+    envelope_model,
 )
-from .fields import CceId
+from .fields import cce_id
 from .intent import CheckIntent, Ignored, Intent, InvalidEvent, SweepIntent
 from .payloads import CtsTrace, ManualCheck, PostCheckTaskIn, SweepIn
 
@@ -32,7 +33,6 @@ MAX_ERRORS_REPORTED = 5
 UPGRADE_SERVICE = "CCE"
 UPGRADE_TRACE = "clusterUpgrade"
 
-_CCE_ID: TypeAdapter[str] = TypeAdapter(CceId)
 
 
 def parse_event(event: Any) -> Intent:
@@ -42,10 +42,16 @@ def parse_event(event: Any) -> Intent:
 
 def _parse(event: Any, via: str | None) -> Intent:
     _check_bounds(event)
+    prefix = "smn.message: " if via else ""
+    model = envelope_model(event)
+    if model is None:
+        keys = ", ".join(sorted(str(k) for k in event)[:10])
+        raise InvalidEvent(f"{prefix}event: unrecognised event: expected {EXPECTED_SHAPES}; "
+                           f"got an object with keys [{keys}]")
     try:
-        envelope = ENVELOPE_ADAPTER.validate_python(event)
+        envelope = model.model_validate(event)
     except ValidationError as exc:
-        raise InvalidEvent(_describe(exc, event, prefix="smn.message: " if via else "")) from None
+        raise InvalidEvent(_describe(exc, prefix)) from None
     trigger = lambda name: f"{via}/{name}" if via else name  # noqa: E731
 
     match envelope:
@@ -87,8 +93,8 @@ def _from_trace(trace: CtsTrace, trigger: str, field: str) -> Intent:
             reason=f"the traced upgrade request failed with HTTP {code}: no upgrade was started",
         )
     try:
-        cluster_id = _CCE_ID.validate_python(trace.resource_id)
-    except ValidationError:
+        cluster_id = cce_id(trace.resource_id)
+    except ValueError:
         raise InvalidEvent(
             f"{field}.resource_id: expected the upgraded cluster's ID (a UUID such as "
             f"8978deaa-1743-11ee-8e46-0255ac10004c), got {_show(trace.resource_id)}"
@@ -109,8 +115,8 @@ def _upgrade_task_id(trace: CtsTrace) -> str | None:
     metadata = response.get("metadata")
     uid = metadata.get("uid") if isinstance(metadata, dict) else None
     try:
-        return _CCE_ID.validate_python(uid)
-    except ValidationError:
+        return cce_id(uid)
+    except ValueError:
         return None  # absent or malformed: the newest upgrade task is looked up instead
 
 
@@ -174,15 +180,10 @@ def _check_bounds(event: Any) -> None:
             raise InvalidEvent(f"event: larger than the {MAX_EVENT_BYTES}-byte limit")
 
 
-def _describe(exc: ValidationError, event: Any, prefix: str) -> str:
+def _describe(exc: ValidationError, prefix: str) -> str:
     parts = []
     for error in exc.errors(include_url=False)[:MAX_ERRORS_REPORTED]:
-        loc = [str(p) for p in error["loc"]]
-        if error["type"] == "unknown_event":
-            keys = ", ".join(sorted(str(k) for k in event)[:10]) if isinstance(event, dict) else ""
-            parts.append(f"event: {error['msg']}; got an object with keys [{keys}]")
-            continue
-        field = ".".join(loc[1:]) or "event"  # loc[0] is the shape's tag
+        field = ".".join(str(p) for p in error["loc"]) or "event"
         parts.append(f"{prefix}{field}: {_explain(error)}")
     more = len(exc.errors()) - MAX_ERRORS_REPORTED
     if more > 0:

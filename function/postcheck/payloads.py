@@ -21,7 +21,7 @@ MAX_EMBEDDED_JSON = 64 * 1024
 class ManualCheck(BaseModel):
     """The console test event: ``{"cluster_id": "...", "cluster_version"?, "target_version"?, "dry_run"?}``."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, defer_build=True)
 
     cluster_id: CceId
     cluster_version: ClusterVersion | None = None
@@ -30,7 +30,7 @@ class ManualCheck(BaseModel):
 
 
 class PostCheckSpecIn(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, populate_by_name=False)
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, defer_build=True)
 
     cluster_id: CceId = Field(alias="clusterID")
     cluster_version: ClusterVersion | None = Field(default=None, alias="clusterVersion")
@@ -40,7 +40,7 @@ class PostCheckSpecIn(BaseModel):
 class PostCheckTaskIn(BaseModel):
     """The API's own request body, verbatim, so that the documented example works as a test event."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, defer_build=True)
 
     api_version: Literal["v3"] = Field(alias="apiVersion")
     kind: Literal["PostCheckTask"]
@@ -56,7 +56,7 @@ class PostCheckTaskIn(BaseModel):
 class SweepIn(BaseModel):
     """A manual request to reconcile all clusters: ``{"sweep": true}``."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, defer_build=True)
 
     sweep: Literal[True]
     dry_run: bool = False
@@ -65,7 +65,7 @@ class SweepIn(BaseModel):
 class CtsTrace(BaseModel):
     """One Cloud Trace Service trace. Only the fields this function reads are modelled."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     service_type: str = Field(max_length=64)
     trace_name: str = Field(max_length=128)

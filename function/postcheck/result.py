@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, replace
 from enum import Enum
 from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict
 
 
 class Outcome(str, Enum):
@@ -19,8 +18,8 @@ class Outcome(str, Enum):
 Phase = Literal["Success", "Failed", "Error"]
 
 
-class ErrorInfo(BaseModel):
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True)
+class ErrorInfo:
     code: str
     message: str
     request_id: str | None = None
@@ -28,15 +27,14 @@ class ErrorInfo(BaseModel):
     operation: str | None = None
 
 
-class Notification(BaseModel):
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True)
+class Notification:
     message_id: str
     request_id: str | None = None
 
 
-class Result(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True)
+class Result:
     outcome: Outcome
     phase: Phase | None = None
     cluster_id: str | None = None
@@ -58,8 +56,12 @@ class Result(BaseModel):
         """One SMN message goes out per checked or failed outcome."""
         return self.outcome in (Outcome.CHECKED, Outcome.FAILED)
 
+    def updated(self, **changes: Any) -> Result:
+        return replace(self, **changes)
+
     def to_dict(self) -> dict[str, Any]:
-        data = self.model_dump(mode="json")
+        data = asdict(self)
+        data["outcome"] = self.outcome.value
         if data["planned"] is None:
             del data["planned"]
         return data

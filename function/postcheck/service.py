@@ -138,7 +138,7 @@ def check_cluster(intent: CheckIntent, runtime: Runtime) -> Result:
 
     def decided() -> tuple[Result, Decision]:
         cluster = runtime.cce.cluster(intent.cluster_id)
-        named = result.model_copy(update={"cluster_name": cluster.name or intent.cluster_name})
+        named = result.updated(**{"cluster_name": cluster.name or intent.cluster_name})
         return named, decide(intent, runtime.cce, runtime.deadline, runtime.sleep)
 
     identity = ("event", intent.cluster_id, intent.trigger, intent.trace_id, intent.upgrade_task_id,
@@ -165,7 +165,7 @@ def conclude(result: Result, decided: Callable[[], tuple[Result, Decision]], run
             result, planned = _carry_out(decision, result, runtime)
         except ApiError as exc:
             log.warning("CCE call failed", extra={"cluster_id": result.cluster_id, "error": str(exc)})
-            result = result.model_copy(update={
+            result = result.updated(**{
                 "outcome": Outcome.FAILED, "phase": "Error", "checked_at": _now(runtime),
                 "error": ErrorInfo(code=exc.code, message=exc.message, request_id=exc.request_id,
                                    status=exc.status, operation=exc.operation),
@@ -230,38 +230,38 @@ def decide(intent: CheckIntent, cce: Cce, deadline: Deadline, sleep: Callable[[f
 def _carry_out(decision: Decision, result: Result, runtime: Runtime) -> tuple[Result, dict[str, Any]]:
     task = getattr(decision, "upgrade_task", None)
     if task is not None:
-        result = result.model_copy(update={
+        result = result.updated(**{
             "upgrade_task_id": task.uid,
             "cluster_version": result.cluster_version or task.version,
             "target_version": result.target_version or task.target_version,
         })
     match decision:
         case NothingToDo(reason=reason):
-            return result.model_copy(update={"outcome": Outcome.IGNORED, "reason": reason}), {}
+            return result.updated(**{"outcome": Outcome.IGNORED, "reason": reason}), {}
         case UpgradeRunning(upgrade_task=task):
-            return result.model_copy(update={
+            return result.updated(**{
                 "outcome": Outcome.PENDING,
                 "reason": f"upgrade task {task.uid} is {task.phase or 'in an unknown phase'}: "
                           "the check runs once it succeeds",
             }), {}
         case UpgradeFailed(upgrade_task=task):
-            return result.model_copy(update={
+            return result.updated(**{
                 "outcome": Outcome.FAILED, "checked_at": _now(runtime),
                 "error": ErrorInfo(code="UpgradeFailed",
                                    message=f"upgrade task {task.uid} ended Failed; the post-upgrade check was not run"),
             }), {}
         case CannotCheck(code=code, message=message):
-            return result.model_copy(update={
+            return result.updated(**{
                 "outcome": Outcome.FAILED, "checked_at": _now(runtime),
                 "error": ErrorInfo(code=code, message=message),
             }), {}
         case RunCheck(cluster_version=cv, target_version=tv):
-            result = result.model_copy(update={"cluster_version": cv, "target_version": tv})
+            result = result.updated(**{"cluster_version": cv, "target_version": tv})
             if result.dry_run:
-                return result.model_copy(update={"outcome": Outcome.CHECKED, "checked_at": _now(runtime)}), {
+                return result.updated(**{"outcome": Outcome.CHECKED, "checked_at": _now(runtime)}), {
                     "postcheck": post_check_json(result.cluster_id or "", cv, tv)}
             check = runtime.cce.post_check(result.cluster_id or "", cv, tv)
-            return result.model_copy(update={
+            return result.updated(**{
                 "outcome": Outcome.CHECKED, "phase": check.phase, "task_uid": check.uid,
                 "checked_at": _now(runtime),
             }), {}
@@ -271,16 +271,16 @@ def _carry_out(decision: Decision, result: Result, runtime: Runtime) -> tuple[Re
 def notify(result: Result, runtime: Runtime, planned: dict[str, Any]) -> Result:
     """Publish one message for a checked or failed result (in a dry run: say what would be published)."""
     if not result.notifies:
-        return result.model_copy(update={"planned": planned or None}) if result.dry_run else result
+        return result.updated(**{"planned": planned or None}) if result.dry_run else result
     message = build(result, runtime.where)
     if result.dry_run:
-        return result.model_copy(update={"planned": {**planned, "notification": message.as_dict()}})
+        return result.updated(**{"planned": {**planned, "notification": message.as_dict()}})
     try:
         sent = runtime.smn.publish(message)
     except ApiError as exc:
         log.error("publish failed", extra={"cluster_id": result.cluster_id, "error": str(exc)})
         raise NotificationFailed(f"could not publish the result for cluster {result.cluster_id}: {exc}") from None
-    return result.model_copy(update={"notification": sent})
+    return result.updated(**{"notification": sent})
 
 
 def _rejected(code: str, message: str) -> Result:

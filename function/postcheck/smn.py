@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from huaweicloudsdksmn.v2 import PublishMessageRequest, PublishMessageRequestBody, SmnClient
-
 from .config import Credentials
 from .deadline import Deadline
 from .notification import Notification
 from .result import Notification as Sent
 from .sdk import CallPolicy, ClientHandle, client_for, invoke, last_request_id
+from .sdkload import service_package
+
+_smn = service_package("huaweicloudsdksmn.v2", ("SmnClient", "PublishMessageRequest", "PublishMessageRequestBody"))
+SmnClient = _smn.SmnClient
+PublishMessageRequest = _smn.PublishMessageRequest
+PublishMessageRequestBody = _smn.PublishMessageRequestBody
 
 
 class Smn:
