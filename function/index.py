@@ -9,8 +9,8 @@ from typing import Any
 # pydantic otherwise makes when it builds its first validator (~10 ms and ~1 MB of a cold start).
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-from postcheck import logs  # noqa: E402
-from postcheck.service import handle  # noqa: E402
+from postcheck import logs
+from postcheck.service import handle
 
 logs.configure()
 

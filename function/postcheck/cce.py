@@ -15,6 +15,7 @@ from huaweicloudsdkcore.utils.http_utils import sanitize_for_serialization
 
 from .config import Credentials
 from .deadline import Deadline
+from .fields import clean_text
 from .sdk import ApiError, CallPolicy, ClientHandle, client_for, invoke, last_request_id
 from .sdkload import service_package
 
@@ -162,7 +163,7 @@ class Cce:
         metadata, spec, status = answer.metadata, answer.spec, answer.status
         return Cluster(
             id=cluster_id,
-            name=getattr(metadata, "name", None),
+            name=_name(getattr(metadata, "name", None)),
             version=getattr(spec, "version", None),
             phase=getattr(status, "phase", None),
         )
@@ -171,7 +172,7 @@ class Cce:
         answer = self._call("list_clusters", self._client.list_clusters_invoker(ListClustersRequest()),
                             ok=lambda r: isinstance(getattr(r, "items", None), list))
         found = [Cluster(id=_text(getattr(c.metadata, "uid", None)) or "",
-                         name=_text(getattr(c.metadata, "name", None)),
+                         name=_name(getattr(c.metadata, "name", None)),
                          version=_text(getattr(c.spec, "version", None)),
                          phase=_text(getattr(c.status, "phase", None)))
                  for c in answer.items if getattr(c, "metadata", None) is not None]
@@ -235,6 +236,11 @@ def _text(value: Any) -> str | None:
     """A string field of an SDK model. The SDK turns an enum value it does not know into an empty
     object instead of the string CCE sent: such a value reads as unknown (None)."""
     return value if isinstance(value, str) else None
+
+
+def _name(value: Any) -> str | None:
+    """A cluster's name as CCE gives it, made safe to carry (bounded, UTF-8 encodable)."""
+    return clean_text(value) if isinstance(value, str) else None
 
 
 def _workflow(item: Any) -> Workflow:

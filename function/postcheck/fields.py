@@ -44,5 +44,16 @@ def _version(value: str) -> str:
 CceId = Annotated[str, StringConstraints(max_length=64), AfterValidator(_uuid_like)]
 # A CCE cluster version as the API spells it (v1.28, v1.28.3-r0).
 ClusterVersion = Annotated[str, StringConstraints(max_length=32), AfterValidator(_version)]
-# A name or label taken from an event: bounded length, no further meaning.
-Name = Annotated[str, StringConstraints(max_length=MAX_NAME_LENGTH)]
+def clean_text(value: str, limit: int = MAX_NAME_LENGTH) -> str:
+    """Text from an event or an API, fit to be carried: bounded, and encodable as UTF-8 (a lone surrogate,
+    which JSON's ``\\ud800`` escape can produce, becomes U+FFFD)."""
+    clipped = value[:limit]
+    return clipped.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if _has_surrogate(clipped) else clipped
+
+
+def _has_surrogate(value: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in value)
+
+
+# A name or label taken from an event: bounded length, UTF-8 encodable, no further meaning.
+Name = Annotated[str, StringConstraints(max_length=MAX_NAME_LENGTH), AfterValidator(clean_text)]

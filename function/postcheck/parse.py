@@ -30,6 +30,9 @@ MAX_DEPTH = 24
 MAX_NODES = 20_000
 MAX_ERRORS_REPORTED = 5
 
+# A timer event's time anchors the sweep's window: it must leave room for the window on either side.
+MIN_TIMER_YEAR, MAX_TIMER_YEAR = 2000, 9000
+
 UPGRADE_SERVICE = "CCE"
 UPGRADE_TRACE = "clusterUpgrade"
 
@@ -127,6 +130,9 @@ def _timer_time(value: str) -> datetime:
         raise InvalidEvent(
             f"time: expected an ISO 8601 time such as 2023-06-01T08:30:00+08:00, got {_show(value)}"
         ) from None
+    if not MIN_TIMER_YEAR <= parsed.year <= MAX_TIMER_YEAR:
+        raise InvalidEvent(f"time: expected a time between the years {MIN_TIMER_YEAR} and {MAX_TIMER_YEAR}, "
+                           f"got {_show(value)}")
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .fields import CceId, ClusterVersion, Name
 
@@ -58,8 +58,15 @@ class SweepIn(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True, defer_build=True)
 
-    sweep: Literal[True]
+    sweep: bool
     dry_run: bool = False
+
+    @field_validator("sweep")
+    @classmethod
+    def _only_true(cls, value: bool) -> bool:
+        if value is not True:
+            raise ValueError("expected true (the only value that asks for a sweep)")
+        return value
 
 
 class CtsTrace(BaseModel):

@@ -33,6 +33,7 @@ from huaweicloudsdkcore.exceptions.exceptions import (
 from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkcore.http.http_handler import HttpHandler
 from huaweicloudsdkcore.retry.backoff_strategy import BackoffStrategy
+from requests.adapters import HTTPAdapter
 
 from .config import Credentials
 from .deadline import Deadline
@@ -175,11 +176,28 @@ def client_for(kind: str, client_class: type[Client], exception_handler: Excepti
             .with_endpoints([endpoint])
             .build()
         )
+        _without_hidden_retries(client, config)
         if cached:
             cached[1].client.close()
         handle = ClientHandle(client, config)
         _cache[(kind, endpoint)] = (key, handle)
         return handle
+
+
+def _without_hidden_retries(client: Any, config: HttpConfig) -> None:
+    """Mount plain adapters on the SDK's session, replacing the one it mounts with urllib3's
+    ``Retry(total=retry_times, status_forcelist=[429])``.
+
+    With that adapter a GET answered 429 never reaches the exception handler (the gateway's ``APIG.0308`` and
+    request ID are lost to urllib3's "Max retries exceeded" text, which names the endpoint), and a read
+    timeout on a GET becomes a connection error. Retrying is this module's job (:func:`invoke`).
+    """
+    session = getattr(client.get_http_client(), "_session", None)
+    if session is None:  # the SDK's layout changed: keep its adapter, retries still work
+        return
+    adapter = HTTPAdapter(pool_connections=config.pool_connections, pool_maxsize=config.pool_maxsize, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
 
 
 def forget_clients() -> None:

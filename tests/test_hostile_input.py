@@ -1,0 +1,476 @@
+"""Hostile input, through the real handler: arbitrary, huge, deep or almost-right events never crash it,
+never reach CCE or SMN unless they are valid, and never put anything but a canonical ID in a URL.
+
+Property-based (hypothesis). The stand-in and context fixtures are function-scoped, so each property resets
+the stand-in's logs (and the demo cluster's state) at the start of every example.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import unicodedata
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import event as observe
+from hypothesis import strategies as st
+
+from conftest import CLUSTER, PROJECT, TOPIC, UPGRADE_TASK, event
+
+SETTINGS = {
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                              HealthCheck.data_too_large],
+    "deadline": None,
+}
+# The documented contract, written independently of function/postcheck/fields.py: ASCII only.
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.ASCII)
+VERSION = re.compile(r"v[0-9]{1,3}\.[0-9]{1,3}(?:\.[0-9]{1,4})?(?:-r[0-9]{1,4})?", re.ASCII)
+MAX_ID_CHARS = 64
+MAX_VERSION_CHARS = 32
+UNKNOWN_CLUSTER = "00000000-0000-4000-8000-000000000000"
+EVENT_KEYS = ("cluster_id", "cts", "record", "specversion", "trigger_type", "sweep", "kind", "apiVersion", "spec",
+              "data", "dry_run", "cluster_version", "target_version", "time", "id", "source", "type")
+PATH_LIKE = ("../../", "%2e%2e/", "%2E%2E%2F", "a/b?c#d", "\x00", "/", "..", "\\..\\", "?x=1", "#", "%00",
+             f"{CLUSTER}/../x", f"../{CLUSTER}", f"{CLUSTER}%2f..", "http://169.254.169.254/", "\u202e", "\ufeff")
+# Words that make a random event closer to a real one (and sometimes valid).
+NEAR_MISSES = (CLUSTER, CLUSTER.upper(), f" {CLUSTER}\n", UNKNOWN_CLUSTER, "v1.19", "v1.15.11-r1", "TIMER", "CCE",
+               "clusterUpgrade", "PostCheckTask", "v3", "1.0", "2026-11-28T06:30:00+08:00", "")
+# Every field an event shape documents: a rejection may name one that is missing.
+DOCUMENTED_FIELDS = ("event", "smn.message", "cluster_id", "cluster_version", "target_version", "dry_run", "apiVersion",
+                     "kind", "spec", "sweep", "cts", "data", "record", "trigger_type", "time", "trigger_name",
+                     "user_event", "specversion", "id", "source", "type")
+SMS_FORBIDDEN = re.compile(r"[\[\]\u3010\u3011]")  # [ ] and the CJK brackets
+
+
+# -- strategies -----------------------------------------------------------------------------------------------
+
+texts = st.one_of(st.text(max_size=24), st.sampled_from(PATH_LIKE), st.sampled_from(NEAR_MISSES))
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), texts)
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(texts, inner, max_size=4)),
+    max_leaves=16,
+)
+# Objects keyed mostly by the keys that decide an event's shape, with arbitrary values.
+event_dicts = st.builds(
+    lambda shaped, extra: {**extra, **shaped},
+    st.dictionaries(st.sampled_from(EVENT_KEYS), json_values, min_size=1, max_size=4),
+    st.dictionaries(texts, json_values, max_size=2),
+)
+# An SMN trigger event whose message is one of the above (or any JSON value, or not JSON at all).
+smn_events = st.builds(
+    lambda message: {"record": [{"smn": {"message": message, "topic_urn": TOPIC}}]},
+    st.one_of(event_dicts.map(json.dumps), json_values.map(json.dumps), st.text(max_size=40)),
+)
+SAMPLES = ("manual", "manual_with_versions", "manual_dry_run", "postcheck_task_body", "cts_cluster_upgrade",
+           "eventgrid_cluster_upgrade", "smn_manual", "timer", "cts_other_trace")
+NESTED = {"cts": "cts", "eventgrid_cluster_upgrade": "data", "postcheck_task_body": "spec"}
+
+
+@st.composite
+def mutated_samples(draw: st.DrawFn) -> Any:
+    """A sample event (valid as it is) with one field replaced, removed or added, or none: near misses of
+    every shape, some still valid."""
+    name = draw(st.sampled_from(SAMPLES))
+    evt = event(name)
+    inner_key = next((key for key in NESTED.values() if isinstance(evt.get(key), dict)), None)
+    target = evt[inner_key] if inner_key and draw(st.booleans()) else evt
+    action = draw(st.sampled_from(["replace", "remove", "add", "none"]))
+    if action in ("replace", "remove") and target:
+        key = draw(st.sampled_from(sorted(target)))
+        if action == "remove":
+            del target[key]
+        else:
+            target[key] = draw(json_values)
+    elif action == "add":
+        target[draw(st.one_of(st.sampled_from(EVENT_KEYS), texts))] = draw(json_values)
+    return evt
+
+
+events = st.one_of(event_dicts, smn_events, json_values, mutated_samples())
+
+
+# -- oracles --------------------------------------------------------------------------------------------------
+
+def _id_ok(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= MAX_ID_CHARS and bool(UUID.fullmatch(value.strip().lower()))
+
+
+def _version_ok(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and len(value) <= MAX_VERSION_CHARS
+                             and bool(VERSION.fullmatch(value.strip())))
+
+
+def _shape(evt: dict[str, Any]) -> str | None:
+    """Which documented shape a JSON object claims to be (the README's precedence)."""
+    for key, shape in (("cts", "cts"), ("specversion", "cloudevent"), ("record", "smn"), ("trigger_type", "timer"),
+                       ("sweep", "sweep"), ("kind", "api_body"), ("apiVersion", "api_body"),
+                       ("cluster_id", "manual")):
+        if key in evt:
+            return shape
+    return None
+
+
+def _is_true(value: Any) -> bool:
+    # KNOWN (see test_sweep_flag_one_is_not_true below): Literal[True] also accepts 1 and 1.0.
+    return value is True or (type(value) in (int, float) and value == 1)
+
+
+def valid(evt: Any) -> bool | None:
+    """Whether ``evt`` is a valid event asking for work (True), invalid or asking for nothing (False), or too
+    intricate for this oracle (None). Exact for the manual, API-body and sweep shapes; for the trigger shapes
+    it knows only what is necessary for work to be asked for."""
+    if not isinstance(evt, dict):
+        return False
+    shape = _shape(evt)
+    if shape == "manual":
+        return (set(evt) <= {"cluster_id", "cluster_version", "target_version", "dry_run"} and _id_ok(evt["cluster_id"])
+                and _version_ok(evt.get("cluster_version")) and _version_ok(evt.get("target_version"))
+                and isinstance(evt.get("dry_run", False), bool))
+    if shape == "api_body":
+        spec = evt.get("spec")
+        return (set(evt) <= {"apiVersion", "kind", "spec", "dry_run"} and evt.get("apiVersion") == "v3"
+                and evt.get("kind") == "PostCheckTask" and isinstance(spec, dict)
+                and set(spec) <= {"clusterID", "clusterVersion", "targetVersion"} and _id_ok(spec.get("clusterID"))
+                and _version_ok(spec.get("clusterVersion")) and _version_ok(spec.get("targetVersion"))
+                and isinstance(evt.get("dry_run", False), bool))
+    if shape == "sweep":
+        return set(evt) <= {"sweep", "dry_run"} and _is_true(evt["sweep"]) and isinstance(evt.get("dry_run", False),
+                                                                                         bool)
+    if shape in ("cts", "cloudevent"):
+        trace = evt.get("cts" if shape == "cts" else "data")
+        if not (isinstance(trace, dict) and trace.get("service_type") == "CCE"
+                and trace.get("trace_name") == "clusterUpgrade" and _id_ok(trace.get("resource_id"))):
+            return False
+        return None
+    if shape == "timer":
+        return None if evt.get("trigger_type") == "TIMER" and isinstance(evt.get("time"), str) else False
+    if shape == "smn":
+        record = evt.get("record")
+        if not (isinstance(record, list) and len(record) == 1 and isinstance(record[0], dict)
+                and isinstance(record[0].get("smn"), dict) and isinstance(record[0]["smn"].get("message"), str)):
+            return False
+        try:
+            inner = json.loads(record[0]["smn"]["message"])
+        except (ValueError, RecursionError):
+            return False
+        return False if isinstance(inner, dict) and _shape(inner) == "smn" else valid(inner)
+    return False
+
+
+def _names_a_field(message: str, evt: Any) -> bool:
+    """A rejection starts with the field it is about: ``event``, a path from one of the event's keys or from
+    a documented field (one that is missing), possibly inside an SMN event's message."""
+    message = message.removeprefix("smn.message: ")
+    heads = [*DOCUMENTED_FIELDS, *([str(k) for k in evt if str(k)] if isinstance(evt, dict) else [])]
+    return any(message.startswith(head) and message[len(head):len(head) + 1] in (":", ".", "[") for head in heads)
+
+
+# -- helpers --------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def fresh(standin):
+    """Call at the start of each example: empty logs, the demo cluster as the scenario has it (its upgrade done)."""
+    cluster = standin.cluster(CLUSTER)
+    name, workflows = cluster.name, copy.deepcopy(cluster.workflows)
+
+    def reset() -> None:
+        standin.reset()
+        cluster.name = name
+        cluster.workflows = copy.deepcopy(workflows)
+        cluster.upgrade_tasks[0].phases = ["Success"]
+
+    return reset
+
+
+def assert_refused_or_valid(result: dict[str, Any], evt: Any, shown: Any, requests: list[dict[str, Any]]) -> None:
+    """The property every event satisfies; ``evt`` is the event as an object, ``shown`` as it was passed."""
+    assert isinstance(result, dict)
+    outcome = result["outcome"]
+    expected = valid(evt)
+    observe(f"outcome {outcome}, oracle {expected}")  # --hypothesis-show-statistics: how often each is hit
+    note(f"result: {result!r}")
+    if outcome == "rejected":
+        assert expected is not True, f"a valid event was rejected: {result['error']}"
+        assert result["error"]["code"] == "InvalidEvent"
+        message = result["error"]["message"]
+        assert message and _names_a_field(message, evt), message
+        assert requests == []
+    elif outcome == "ignored" and result.get("cluster_id") is None:  # decided from the event alone
+        assert expected is not True
+        assert requests == []
+    else:
+        assert expected is not False, f"an invalid event was acted on ({outcome}): {shown!r}"
+        assert outcome in ("checked", "failed", "pending", "swept", "ignored")
+
+
+# -- arbitrary events ------------------------------------------------------------------------------------------
+
+@settings(max_examples=200, **SETTINGS)
+@given(evt=events)
+def test_arbitrary_objects_are_refused_naming_a_field_and_call_nothing(standin, invoke, fresh, evt):
+    fresh()
+
+    result = invoke(evt)
+
+    assert_refused_or_valid(result, evt, evt, standin.requests)
+
+
+@settings(max_examples=100, **SETTINGS)
+@given(evt=events, as_bytes=st.booleans())
+def test_the_same_events_as_json_text_or_bytes(standin, invoke, fresh, evt, as_bytes):
+    fresh()
+    text = json.dumps(evt)
+    shown = text.encode() if as_bytes else text
+
+    result = invoke(shown)
+
+    assert_refused_or_valid(result, evt, shown, standin.requests)
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(raw=st.one_of(st.text(max_size=60), st.binary(max_size=60)))
+def test_arbitrary_text_and_bytes(standin, invoke, fresh, raw):
+    fresh()
+    try:
+        decoded = json.loads(raw.decode() if isinstance(raw, bytes) else raw)  # the function reads UTF-8 only
+    except (ValueError, RecursionError):
+        decoded = None  # not UTF-8 JSON: must be refused
+
+    result = invoke(raw)
+
+    if decoded is None:
+        assert result["outcome"] == "rejected" and result["error"]["message"].startswith("event: ")
+        assert standin.requests == []
+    else:
+        assert_refused_or_valid(result, decoded, raw, standin.requests)
+
+
+# -- huge and deep -----------------------------------------------------------------------------------------------
+
+def _deep_dict(levels: int) -> dict[str, Any]:
+    evt: dict[str, Any] = {"cluster_id": CLUSTER}
+    for _ in range(levels):
+        evt = {"cts": evt}
+    return evt
+
+
+def _deep_list(levels: int) -> dict[str, Any]:
+    value: Any = CLUSTER
+    for _ in range(levels):
+        value = [value]
+    return {"cluster_id": value}
+
+
+DEEP_TEXT = '{"cts": ' * 10_000 + "1" + "}" * 10_000
+HUGE_TEXT = json.dumps({"cluster_id": CLUSTER, "note": "x" * 1_000_000})
+
+
+@pytest.mark.parametrize(
+    ("evt", "expected"),
+    [
+        ({"cluster_id": "a" * 1_000_000}, "event: larger than the 655360-byte limit"),
+        ({"cluster_id": CLUSTER, "note": "\u4e2d" * 700_000}, "event: larger than the 655360-byte limit"),
+        ({"cluster_id": CLUSTER, "items": list(range(100_000))}, "event: more than 20000 values"),
+        ({f"k{i}": i for i in range(50_000)}, "event: more than 20000 values"),
+        (_deep_dict(10_000), "event: nested deeper than 24 levels"),
+        (_deep_list(10_000), "event: nested deeper than 24 levels"),
+        (DEEP_TEXT, "event: nested deeper than 24 levels"),
+        (DEEP_TEXT.encode(), "event: nested deeper than 24 levels"),
+        ("[" * 300_000 + "]" * 300_000, "event: nested deeper than 24 levels"),
+        (json.dumps({"record": [{"smn": {"message": DEEP_TEXT}}]}), "record[0].smn.message: nested deeper than 24"),
+        (json.dumps({"cluster_id": list(range(30_000))}), "event: more than 20000 values"),
+        ("[" + "0," * 99_999 + "0]", "event: expected a JSON object, got a list"),
+        # Oversized text and bytes are refused before parsing: these are not even JSON (cut short), and
+        # the message is about the size, not about the JSON.
+        (HUGE_TEXT, f"event: {len(HUGE_TEXT)} characters is over the 655360 limit"),
+        (HUGE_TEXT[:-5], f"event: {len(HUGE_TEXT) - 5} characters is over the 655360 limit"),
+        (HUGE_TEXT.encode()[:-5], f"event: {len(HUGE_TEXT) - 5} bytes is over the 655360-byte limit"),
+        (b"\xff" * 700_000, "event: 700000 bytes is over the 655360-byte limit"),
+    ],
+    ids=["1MB-string", "cjk-string", "100k-list", "50k-keys", "deep-dict", "deep-list", "deep-text", "deep-bytes",
+         "300k-brackets", "deep-smn-message", "30k-list-text", "100k-top-list-text", "1MB-text",
+         "1MB-not-json", "1MB-bytes-not-json", "700k-bytes-not-utf8"],
+)
+def test_huge_and_deep_events_are_refused_with_the_reason_and_call_nothing(standin, invoke, evt, expected):
+    result = invoke(evt)  # returns at all: no RecursionError, no MemoryError
+
+    assert result["outcome"] == "rejected"
+    assert result["error"]["code"] == "InvalidEvent"
+    assert result["error"]["message"].startswith(expected)
+    assert standin.requests == []
+
+
+# -- almost-UUIDs never reach a URL ---------------------------------------------------------------------------
+
+REPLACEMENTS = ("g", "z", "G", "-", "/", ".", "%2f", "%2F", "%2e", "%", "?", "#", "\\", "\u0661", "\u0660",
+                "\uff10", "\uff41", "\x00", " ", "\n", "\u00e9", "\u0130", "\u212a", ";", "..")
+PADDING = (" ", "\t", "\n", "\r\n", "\u3000", "\u00a0", "\u2028")
+
+
+@st.composite
+def almost_ids(draw: st.DrawFn, base: str) -> str:
+    value = draw(st.sampled_from([base, base.upper(), base[:9] + base[9:].upper()]))
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["drop", "insert", "replace", "prefix", "suffix", "pad", "case", "dehyphen"]))
+        at = draw(st.integers(0, max(0, len(value) - 1)))
+        if kind == "drop":
+            value = value[:at] + value[at + 1:]
+        elif kind == "insert":
+            value = value[:at] + draw(st.sampled_from(["0", "a", *REPLACEMENTS])) + value[at:]
+        elif kind == "replace":
+            value = value[:at] + draw(st.sampled_from(["0", "f", *REPLACEMENTS])) + value[at + 1:]
+        elif kind == "prefix":
+            value = draw(st.sampled_from(["../", "./", "%2e%2e%2f", "/", "urn:uuid:", "{", "x"])) + value
+        elif kind == "suffix":
+            value += draw(st.sampled_from(["/..", "/../x", "%2f..", "?x=1", "#frag", "/", "}", "0", "\x00"]))
+        elif kind == "pad":
+            pad = draw(st.sampled_from(PADDING))
+            value = pad * draw(st.integers(1, 20)) + value + pad
+        elif kind == "case":
+            value = value.swapcase()
+        else:
+            value = value.replace("-", "", 1)
+    return value
+
+
+def _id_events(kind: str, cluster_id: str, task_id: str | None) -> Any:
+    if kind == "manual":
+        return {"cluster_id": cluster_id, "cluster_version": "v1.15.11-r1", "target_version": "v1.19.16-r80"}
+    if kind == "api_body":
+        return {"apiVersion": "v3", "kind": "PostCheckTask",
+                "spec": {"clusterID": cluster_id, "clusterVersion": "v1.15.11-r1", "targetVersion": "v1.19.16-r80"}}
+    if kind == "smn":
+        inner = {"cluster_id": cluster_id, "cluster_version": "v1.15.11-r1", "target_version": "v1.19.16-r80"}
+        return {"record": [{"smn": {"message": json.dumps(inner), "topic_urn": TOPIC}}]}
+    trace = event("cts_cluster_upgrade")
+    trace["cts"]["resource_id"] = cluster_id
+    trace["cts"]["response"] = {"metadata": {"uid": task_id}}
+    return trace
+
+
+def _canonical(value: str) -> str | None:
+    return value.strip().lower() if _id_ok(value) else None
+
+
+ID_PATH = re.compile(
+    rf"/api/v3/projects/{PROJECT}/clusters/(?P<cluster>[^/]+)"
+    r"(?:/operation/(?:postcheck|upgradeworkflows|upgrade/tasks(?:/(?P<task>[^/]+))?))?/?",
+)
+PUBLISH_PATH = f"/v2/{PROJECT}/notifications/topics/{quote(TOPIC, safe='')}/publish"
+
+
+@settings(max_examples=120, **SETTINGS)
+@given(kind=st.sampled_from(["manual", "api_body", "smn", "cts"]), cluster_id=almost_ids(CLUSTER),
+       task_id=st.one_of(st.none(), almost_ids(UPGRADE_TASK)))
+def test_almost_uuids_never_reach_a_url(standin, invoke, fresh, kind, cluster_id, task_id):
+    fresh()
+    expected_cluster = _canonical(cluster_id)
+
+    result = invoke(_id_events(kind, cluster_id, task_id))
+
+    if expected_cluster is None:
+        assert result["outcome"] == "rejected"
+        assert standin.requests == []
+        return
+    assert result["outcome"] in ("checked", "failed")
+    assert result["cluster_id"] == expected_cluster
+    expected_task = _canonical(task_id) if kind == "cts" and task_id is not None else None
+    for request in standin.requests:
+        if request["operation"] == "publish":
+            assert request["path"] == PUBLISH_PATH
+            continue
+        found = ID_PATH.fullmatch(request["path"])
+        assert found, request["path"]
+        assert found["cluster"] == expected_cluster, request["path"]
+        assert found["task"] in (None, expected_task), request["path"]
+    if expected_cluster == CLUSTER:
+        assert result["outcome"] == "checked"
+
+
+# -- hostile names in a valid upgrade event -----------------------------------------------------------------
+
+NAME_PIECES = ("[", "]", "\u3010", "\u3011", "\n", "\r\n", "\u2028", "\x85", "\t", "\x00", '{"a": [1]}', '"}', "\\",
+               "\u202e", "\u200b", "\ufeff", "\U0001f389", "prod-east", " ", "\u4e2d\u6587", "<b>", "&amp;", "%s")
+names = st.one_of(
+    st.lists(st.sampled_from(NAME_PIECES), max_size=60).map("".join),
+    st.text(max_size=200),
+    st.builds(lambda piece, n: piece * n, st.sampled_from(NAME_PIECES), st.integers(100, 400)),
+)
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(event_name=names, cce_name=st.one_of(st.just(""), names))
+def test_hostile_cluster_names_cannot_break_the_notification(standin, invoke, fresh, event_name, cce_name):
+    fresh()
+    standin.cluster(CLUSTER).name = cce_name  # "": CCE gives no name, the trace's name is used
+    trace = event("cts_cluster_upgrade")
+    trace["cts"]["resource_name"] = event_name
+
+    result = invoke(trace)
+
+    if len(event_name) > 128:
+        assert result["outcome"] == "rejected"
+        assert result["error"]["message"].startswith("cts.resource_name: ")
+        assert standin.requests == []
+        return
+    assert (result["outcome"], result["phase"]) == ("checked", "Success")
+    if cce_name or event_name:
+        assert isinstance(result["cluster_name"], str)
+    else:
+        assert result["cluster_name"] is None  # no name anywhere: the ID stands in for it
+    [published] = standin.published
+    subject, bodies = published["subject"], published["message_structure"]
+    assert len(subject.splitlines()) == 1
+    assert len(subject.encode()) <= 512
+    assert not any(unicodedata.category(ch)[0] == "C" for ch in subject)
+    sms = bodies["sms"]
+    assert not SMS_FORBIDDEN.search(sms)
+    assert len(sms) < 490
+    assert len(sms.splitlines()) == 1
+    for protocol in ("http", "https"):
+        body = json.loads(bodies[protocol])
+        assert body["result"]["cluster_name"] == result["cluster_name"]
+        assert body["subject"] == subject
+
+
+@pytest.mark.parametrize("version", ["v\u0661.\u0661\u0665", "v1.\uff11\uff19", "v1.19\n-r0", "v1.19.0-r0 ", "V1.19"])
+def test_versions_are_ascii_as_cce_writes_them(standin, invoke, version):
+    result = invoke({"cluster_id": CLUSTER, "cluster_version": version, "target_version": "v1.19"})
+
+    if version.strip() == "v1.19.0-r0":
+        assert result["outcome"] == "checked"  # surrounding blanks are dropped
+        assert standin.postchecks[0]["body"]["spec"]["clusterVersion"] == "v1.19.0-r0"
+    else:
+        assert result["outcome"] == "rejected"
+        assert result["error"]["message"].startswith("cluster_version: expected a CCE cluster version")
+        assert standin.requests == []
+
+
+# -- gaps found by these tests, fixed: kept as regression tests --------------------------------------------
+
+def test_timer_time_at_the_start_of_the_calendar_is_rejected_not_a_crash(standin, invoke):
+    result = invoke({"trigger_type": "TIMER", "time": "0001-01-01T00:00:00"})
+
+    assert result["outcome"] == "rejected"
+    assert standin.requests == []
+
+
+def test_a_lone_surrogate_in_the_cluster_name_from_cce_does_not_crash(standin, invoke):
+    standin.cluster(CLUSTER).name = "prod\ud800east"  # the stand-in sends it as the JSON escape \ud800
+
+    result = invoke(event("postcheck_task_body"))
+
+    assert result["outcome"] == "checked"
+    assert len(standin.published) == 1
+
+
+def test_sweep_flag_one_is_not_true(standin, invoke):
+    result = invoke({"sweep": 1})
+
+    assert result["outcome"] == "rejected"
+    assert standin.requests == []
