@@ -1,6 +1,7 @@
 """Unsigned admin endpoints under ``/_standin/`` for tests and the CLI (not part of any cloud API).
 
-GET ``published`` | ``postchecks`` | ``requests`` | ``faults``: the recorded lists, as JSON.
+GET ``published`` | ``postchecks`` | ``requests`` | ``faults``: the recorded lists, as JSON; ``functions``: the
+FunctionGraph functions deploy made.
 POST ``faults`` (a fault spec as body): queue a fault. POST ``reset``: clear faults and logs.
 Admin calls are not written to the request log.
 """
@@ -28,6 +29,8 @@ def handle(state: State, method: str, path: str, body: bytes, request_id: str) -
         return json_reply(200, state.postchecks, request_id)
     if method == "GET" and name == "requests":
         return json_reply(200, state.requests, request_id)
+    if method == "GET" and name == "functions":
+        return json_reply(200, state.functiongraph.snapshot(), request_id)
     if method == "GET" and name == "faults":
         return json_reply(200, [fault.to_dict() for fault in state.faults], request_id)
     if method == "POST" and name == "faults":

@@ -1,4 +1,5 @@
-"""The CCE and SMN operations: authenticate, route, check the project, inject faults, answer.
+"""The CCE and SMN operations (and FunctionGraph's, for deploy): authenticate, route, check the project,
+inject faults, answer.
 
 Order per request, as the real gateway does it: signature first (401), then route (404), then
 project (403), then any pending fault for the operation, then the operation itself. Every request,
@@ -15,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from scripts.standin import bodies, replies, routes
+from scripts.standin.functiongraph import FunctionGraphApi
 from scripts.standin.replies import Reply, json_reply
 from scripts.standin.routes import CCE, SMN, Route
 from scripts.standin.signature import SignatureError, verify
@@ -56,6 +58,9 @@ class Api:
             "postcheck": self._postcheck,
             "publish": self._publish,
         }
+        functiongraph = FunctionGraphApi(state.functiongraph)
+        for operation in functiongraph.operations:
+            self._operations[operation] = functiongraph_operation(functiongraph)
 
     def handle(self, exchange: Exchange) -> Reply:
         request_id = new_request_id()
@@ -203,6 +208,13 @@ class Api:
         record.update(topic_urn=topic_urn, message_id=message_id, request_id=request_id)
         self.state.record_publish(record)
         return json_reply(200, {"request_id": request_id, "message_id": message_id}, request_id)
+
+
+def functiongraph_operation(api: FunctionGraphApi) -> Callable[[Exchange, Route, str], Reply]:
+    def serve(exchange: Exchange, route: Route, request_id: str) -> Reply:
+        return api.handle(route.operation, exchange.body, route.params, request_id)
+
+    return serve
 
 
 def _json_object(raw: bytes) -> dict[str, Any]:

@@ -6,7 +6,8 @@ CCE: ``Cluster``/``ClusterMetadata``/``ClusterSpec``/``ClusterStatus``; ``Upgrad
 targetVersion``, ``status.phase|pointStatuses|lineStatuses``, points ``taskType|taskID|status|
 startTimeStamp|endTimeStamp|expireTimeStamp``); ``CreatePostCheckResponse``.
 Errors: CCE ``{"errorCode", "errorMessage"}``, API gateway ``{"error_code", "error_msg", "request_id"}``,
-SMN ``{"request_id", "code", "message"}``.
+SMN ``{"request_id", "code", "message"}``, FunctionGraph ``{"error_code", "error_msg"}`` (its functions and
+triggers: :mod:`scripts.standin.functiongraph`).
 """
 
 from __future__ import annotations
@@ -144,3 +145,7 @@ def apig_error(code: str, message: str, request_id: str) -> Json:
 
 def smn_error(code: str, message: str, request_id: str) -> Json:
     return {"request_id": request_id, "code": code, "message": message}
+
+
+def functiongraph_error(code: str, message: str) -> Json:
+    return {"error_code": code, "error_msg": message}

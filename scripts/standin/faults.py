@@ -19,6 +19,16 @@ OPERATIONS = (
     "show_workflow",
     "postcheck",
     "publish",
+    # FunctionGraph (the deploy command)
+    "create_function",
+    "show_function_config",
+    "update_function_config",
+    "update_function_code",
+    "show_function_async_invoke_config",
+    "update_function_async_invoke_config",
+    "list_function_triggers",
+    "create_function_trigger",
+    "delete_function_trigger",
 )
 KINDS = ("error_json", "html_502", "throttle", "slow", "reset", "malformed_200", "wrong_shape_200")
 ALWAYS = -1

@@ -12,6 +12,10 @@ HTTP   CCE errorCode         SMN code
 404    CCE.01404001          SMN.0006 (topic not found)
 5xx    CCE.01500001          SMN.00010001 (internal error, injected faults only)
 =====  ====================  ========================================================
+
+FunctionGraph (the deploy command's calls) answers ``{"error_code": "FSS.xxxx", "error_msg": "..."}`` with the
+generic codes of its error code table: ``FSS.0400``, ``FSS.0403``, ``FSS.0404``, ``FSS.0500``; the specific
+ones come from :mod:`scripts.standin.functiongraph`.
 """
 
 from __future__ import annotations
@@ -22,13 +26,14 @@ from typing import Any
 
 from scripts.standin import bodies
 from scripts.standin.faults import Fault
-from scripts.standin.routes import SMN
+from scripts.standin.routes import FUNCTIONGRAPH, SMN
 
 JSON_TYPE = "application/json;charset=UTF-8"
 HTML_TYPE = "text/html"
 
 CCE_CODES = {400: "CCE.01400001", 403: "CCE.01403001", 404: "CCE.01404001", 500: "CCE.01500001"}
 SMN_CODES = {400: "SMN.00010004", 403: "SMN.00010002", 404: "SMN.0006", 500: "SMN.00010001"}
+FUNCTIONGRAPH_CODES = {400: "FSS.0400", 403: "FSS.0403", 404: "FSS.0404", 500: "FSS.0500"}
 
 MALFORMED_BODY = b'{"kind": "PostCheckTask", "apiVersion": "v3", "status": '
 WRONG_SHAPE_BODY = b'{"unexpected": true}'
@@ -59,6 +64,8 @@ def error(service: str, status: int, message: str, request_id: str, code_of: int
     key = code_of or status
     if service == SMN:
         return json_reply(status, bodies.smn_error(SMN_CODES[key], message, request_id), request_id)
+    if service == FUNCTIONGRAPH:
+        return json_reply(status, bodies.functiongraph_error(FUNCTIONGRAPH_CODES[key], message), request_id)
     return json_reply(status, bodies.cce_error(CCE_CODES[key], message), request_id)
 
 

@@ -8,10 +8,14 @@ from urllib.parse import unquote
 
 CCE = "cce"
 SMN = "smn"
+FUNCTIONGRAPH = "functiongraph"
 
 _SEG = r"[^/]+"
 _CLUSTERS = rf"/api/v3/projects/(?P<project_id>{_SEG})/clusters"
 _CLUSTER = rf"{_CLUSTERS}/(?P<cluster_id>{_SEG})"
+_FGS = rf"/v2/(?P<project_id>{_SEG})/fgs"
+_FUNCTION = rf"{_FGS}/functions/(?P<function_urn>{_SEG})"
+_TRIGGERS = rf"{_FGS}/triggers/(?P<function_urn>{_SEG})"
 
 _TABLE: tuple[tuple[str, re.Pattern[str], str, str], ...] = tuple(
     (method, re.compile(f"^{pattern}/?$"), operation, service)
@@ -28,6 +32,21 @@ _TABLE: tuple[tuple[str, re.Pattern[str], str, str], ...] = tuple(
             rf"/v2/(?P<project_id>{_SEG})/notifications/topics/(?P<topic_urn>{_SEG})/publish",
             "publish",
             SMN,
+        ),
+        # FunctionGraph, for the deploy command (scripts/standin/functiongraph.py)
+        ("POST", rf"{_FGS}/functions", "create_function", FUNCTIONGRAPH),
+        ("GET", rf"{_FUNCTION}/config", "show_function_config", FUNCTIONGRAPH),
+        ("PUT", rf"{_FUNCTION}/config", "update_function_config", FUNCTIONGRAPH),
+        ("PUT", rf"{_FUNCTION}/code", "update_function_code", FUNCTIONGRAPH),
+        ("GET", rf"{_FUNCTION}/async-invoke-config", "show_function_async_invoke_config", FUNCTIONGRAPH),
+        ("PUT", rf"{_FUNCTION}/async-invoke-config", "update_function_async_invoke_config", FUNCTIONGRAPH),
+        ("GET", _TRIGGERS, "list_function_triggers", FUNCTIONGRAPH),
+        ("POST", _TRIGGERS, "create_function_trigger", FUNCTIONGRAPH),
+        (
+            "DELETE",
+            rf"{_TRIGGERS}/(?P<trigger_type_code>{_SEG})/(?P<trigger_id>{_SEG})",
+            "delete_function_trigger",
+            FUNCTIONGRAPH,
         ),
     )
 )
@@ -46,7 +65,9 @@ class Route:
 
 def service_of(path: str) -> str:
     """Which service's error body style fits a path, even one no route matches."""
-    return SMN if path.startswith("/v2/") else CCE
+    if path.startswith("/v2/"):
+        return FUNCTIONGRAPH if path.split("/")[3:4] == ["fgs"] else SMN
+    return CCE
 
 
 def match(method: str, path: str) -> Route | None:

@@ -25,11 +25,16 @@ from scripts.standin.state import State
 HOST = "127.0.0.1"
 _JOIN_TIMEOUT_S = 2.0
 MAX_BODY_BYTES = 4 * 1024 * 1024  # well above SMN's 256 KB message plus a 256 KB message_structure
+# FunctionGraph's code uploads carry the zip in base64: a 40 MB package (the console's limit) and its JSON.
+MAX_CODE_BODY_BYTES = 60 * 1024 * 1024
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 30  # an idle keep-alive connection is dropped after this many seconds
+    # Headers and body go out in two writes: without TCP_NODELAY, Nagle's algorithm holds the body until the
+    # client's delayed ACK of the headers, ~40 ms on every response.
+    disable_nagle_algorithm = True
     server: _Server
 
     def do_GET(self) -> None:
@@ -39,7 +44,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         raw_path, _, query = self.path.partition("?")
-        body = self._read_body()
+        body = self._read_body(MAX_CODE_BODY_BYTES if "/fgs/" in raw_path else MAX_BODY_BYTES)
         if body is None:
             return
         if admin.is_admin(raw_path):
@@ -55,12 +60,12 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(reply)
 
-    def _read_body(self) -> bytes | None:
+    def _read_body(self, limit: int) -> bytes | None:
         length = self.headers.get("Content-Length", "0").strip() or "0"
         if not (length.isascii() and length.isdigit()):
             self.send_error(400, "Bad Content-Length")
             return None
-        if int(length) > MAX_BODY_BYTES:
+        if int(length) > limit:
             self.send_error(413, "Request body too large")
             return None
         return self.rfile.read(int(length))
@@ -138,7 +143,7 @@ class _Server(ThreadingHTTPServer):
 
 
 class StandIn:
-    """A running local CCE + SMN stand-in.
+    """A running local CCE + SMN (+ FunctionGraph, for deploy) stand-in.
 
     ``with StandIn("tests/scenarios/demo.json") as s: ...`` serves on ``s.url`` (an ephemeral port
     on 127.0.0.1) from a daemon thread until the block ends.
@@ -224,6 +229,11 @@ class StandIn:
     @property
     def requests(self) -> list[dict[str, Any]]:
         return self.state.requests
+
+    @property
+    def functions(self) -> dict[str, dict[str, Any]]:
+        """FunctionGraph functions by name: configuration, code hash, async settings, triggers."""
+        return self.state.functiongraph.snapshot()
 
     @property
     def latency_ms(self) -> int:

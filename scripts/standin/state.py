@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from scripts.standin.faults import Fault
+from scripts.standin.functiongraph import FunctionGraphState
 from scripts.standin.scenario import (
     Cluster,
     Point,
@@ -35,6 +36,9 @@ __all__ = [
     "Workflow",
     "load_scenario",
 ]
+
+
+DEFAULT_REGION = "cn-north-4"
 
 
 def now_iso() -> str:
@@ -59,6 +63,9 @@ class State:
         self._postchecks: list[dict[str, Any]] = []
         self._requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
+        # FunctionGraph (for deploy): starts with no functions, in the region of the first topic.
+        region = scenario.topics[0].split(":")[2] if scenario.topics else DEFAULT_REGION
+        self.functiongraph = FunctionGraphState(self.project_id, region)
 
     # -- clusters -------------------------------------------------------------------------------
 
@@ -169,7 +176,7 @@ class State:
             return copy.deepcopy(self._faults)
 
     def reset(self) -> None:
-        """Forget pending faults and every log (published, post-checks, requests); clusters stay."""
+        """Forget pending faults and every log (published, post-checks, requests); clusters and functions stay."""
         with self._lock:
             self._faults.clear()
             self._published.clear()

@@ -1,0 +1,415 @@
+"""``template.yaml``: the schema of the project's deployment description, and loading it.
+
+No FunctionGraph tool reads a SAM-style template, so this project defines its own. Two stages:
+
+1. :func:`load_template` reads the YAML and validates its structure (:class:`Template`: strict types, no unknown
+   keys, cross-field rules). Values may hold ``${NAME}`` references, which are only checked for form here.
+2. :func:`resolve` substitutes the references from an environment (the deploying shell's) and validates the
+   result: the function's environment with the function's own configuration model
+   (``postcheck.config.Settings``), so a deployed configuration is one the function accepts.
+
+Errors are :class:`TemplateError`; each line names the field (``function.environment.SMN_TOPIC_URN: ...``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT / "function") not in sys.path:  # the function's own configuration model validates its environment
+    sys.path.insert(0, str(ROOT / "function"))
+
+from postcheck.config import FALSE_WORDS, TOPIC_URN_RE, TRUE_WORDS, VARIABLES, Settings  # noqa: E402
+
+DEFAULT_TEMPLATE = ROOT / "template.yaml"
+REFERENCE = re.compile(r"\$\{(?P<name>[A-Z][A-Z0-9_]*)\}")
+RUNTIMES = ("Python3.9", "Python3.10", "Python3.12")
+# FunctionGraph's memory sizes (MB), as its API reference lists them.
+MEMORY_SIZES = (128, 256, 512, 768, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096)
+MAX_TIMEOUT_S = 259_200  # asynchronous invocations
+MAX_USER_DATA_BYTES = 4096  # all environment variables together
+MAX_USER_DATA_ENTRIES = 20
+RATE_LIMITS = {"m": 60, "h": 24, "d": 30}  # a Rate timer: 1-60 minutes, 1-24 hours or 1-30 days
+RATE_MINUTES = {"m": 1, "h": 60, "d": 24 * 60}
+SWEEP_WINDOW_DEFAULT = Settings.model_fields["sweep_window_minutes"].default
+HANDLED_TRACES = ("clusterUpgrade",)  # the CTS traces the function acts on (postcheck/parse.py)
+
+
+class TemplateError(ValueError):
+    """The template is invalid; ``str()`` has one line per problem, each naming the field."""
+
+
+def check_references(value: str) -> str:
+    """``value`` may contain ``${NAME}`` references (NAME: capitals, digits, ``_``); nothing else with ``${``."""
+    if "${" in REFERENCE.sub("", value):
+        raise ValueError("malformed reference: write ${NAME} with NAME in capitals, digits and _")
+    return value
+
+
+def has_references(value: str) -> bool:
+    return REFERENCE.search(value) is not None
+
+
+# A string that may hold ${NAME} references, substituted from the environment by resolve().
+Templated = Annotated[str, AfterValidator(check_references)]
+Name64 = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class Code(_Model):
+    # The zip built by ``python -m scripts.build --runtime <runtime>``, relative to the template's directory.
+    path: Annotated[str, Field(pattern=r"^[^\s]+\.zip$")]
+
+
+class FailureDestination(_Model):
+    type: Literal["SMN"]
+    topic_urn: Templated
+
+    @field_validator("topic_urn")
+    @classmethod
+    def _urn(cls, value: str) -> str:
+        if not has_references(value) and not TOPIC_URN_RE.fullmatch(value):
+            raise ValueError("expected urn:smn:<region>:<project_id>:<topic_name> (or ${NAME} references)")
+        return value
+
+
+class AsyncInvocation(_Model):
+    max_retries: Annotated[int, Field(ge=0, le=3)]
+    max_event_age_s: Annotated[int, Field(ge=1, le=86_400)]
+    on_failure: FailureDestination | None = None
+
+
+class Function(_Model):
+    name: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,59}$")]
+    package: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")] = "default"
+    runtime: Literal["Python3.9", "Python3.10", "Python3.12"]
+    handler: Literal["index.handler"]
+    memory_mb: int
+    timeout_s: Annotated[int, Field(ge=3, le=MAX_TIMEOUT_S)]
+    description: Annotated[str, Field(max_length=512)] = ""
+    logs: bool = True
+    code: Code
+    environment: dict[str, Templated | None]
+    async_invocation: AsyncInvocation
+
+    @field_validator("memory_mb")
+    @classmethod
+    def _memory(cls, value: int) -> int:
+        if value not in MEMORY_SIZES:
+            raise ValueError(f"expected one of {', '.join(map(str, MEMORY_SIZES))} (MB)")
+        return value
+
+    @field_validator("environment", mode="before")
+    @classmethod
+    def _environment(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        problems = []
+        missing = [name for name in VARIABLES if name not in value]
+        unknown = [str(name) for name in value if name not in VARIABLES]
+        if missing:
+            problems.append(f"missing {', '.join(missing)}: list every variable the function reads "
+                            "(null when it keeps its default)")
+        if unknown:
+            problems.append(f"unknown {', '.join(unknown)}: the function reads only {', '.join(VARIABLES)}")
+        not_text = [str(name) for name, item in value.items() if item is not None and not isinstance(item, str)]
+        if not_text:
+            problems.append(f"{', '.join(not_text)}: values are strings; quote them (\"8\", \"false\")")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
+
+    @model_validator(mode="after")
+    def _package_matches_runtime(self) -> Function:
+        # The package carries compiled wheels (pydantic-core) for one Python version only.
+        if self.runtime not in Path(self.code.path).name:
+            raise ValueError(f"code.path {self.code.path!r} does not name the runtime {self.runtime}: "
+                             f"build it with python -m scripts.build --runtime {self.runtime}")
+        return self
+
+
+class Statement(_Model):
+    effect: Literal["Allow"] = Field(alias="Effect")
+    action: Annotated[list[str], Field(alias="Action", min_length=1)]
+    resource: list[str] | None = Field(default=None, alias="Resource")
+
+    @field_validator("action")
+    @classmethod
+    def _actions(cls, value: list[str]) -> list[str]:
+        for action in value:
+            if "*" in action:
+                raise ValueError(f"{action!r}: no wildcards, name each action (least privilege)")
+            if not re.fullmatch(r"[a-z0-9]+:[A-Za-z0-9]+:[A-Za-z0-9]+", action):
+                raise ValueError(f"{action!r}: expected service:resource:operation, e.g. cce:cluster:get")
+        if len(set(value)) != len(value):
+            raise ValueError("an action is listed twice")
+        return value
+
+
+class Policy(_Model):
+    """An IAM custom policy (the old IAM's fine-grained policy syntax, ``Version`` ``1.1``)."""
+
+    version: Literal["1.1"] = Field(alias="Version")
+    statement: Annotated[list[Statement], Field(alias="Statement", min_length=1)]
+
+    @property
+    def actions(self) -> list[str]:
+        return [action for statement in self.statement for action in statement.action]
+
+    def document(self) -> dict[str, Any]:
+        """The policy as IAM takes it (JSON for the console's JSON view or the API)."""
+        return self.model_dump(by_alias=True, exclude_none=True)
+
+
+class Agency(_Model):
+    # Not created by deploy (see README, "Deployment"): named here so that the function runs with it.
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
+    policy_name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
+    policy: Policy
+
+    @field_validator("policy")
+    @classmethod
+    def _unique(cls, value: Policy) -> Policy:
+        if len(set(value.actions)) != len(value.actions):
+            raise ValueError("an action is granted by two statements")
+        return value
+
+
+class CtsTrigger(_Model):
+    type: Literal["CTS"]
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,64}$")]
+    status: Literal["ACTIVE"] = "ACTIVE"
+    service: Literal["CCE"]
+    resource_type: Annotated[str, Field(pattern=r"^[A-Za-z_]{1,64}$")]
+    operations: Annotated[list[Literal["clusterUpgrade"]], Field(min_length=1)]
+
+    @field_validator("operations")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("an operation is listed twice")
+        return value
+
+    def event_data(self) -> dict[str, Any]:
+        """The trigger's ``event_data``: operations as ``service:resource:op1;op2``."""
+        return {"name": self.name, "operations": [f"{self.service}:{self.resource_type}:{';'.join(self.operations)}"]}
+
+
+class TimerTrigger(_Model):
+    type: Literal["TIMER"]
+    name: Name64
+    status: Literal["ACTIVE", "DISABLED"] = "ACTIVE"
+    # Rate only: the sweep's window is the timer's period, which a cron expression does not have.
+    schedule_type: Literal["Rate"]
+    schedule: str
+    user_event: Annotated[str, Field(max_length=4096)] = ""
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        match = re.fullmatch(r"(?P<count>[1-9][0-9]{0,2})(?P<unit>[mhd])", value)
+        if not match:
+            raise ValueError("expected a rate such as 60m, 1h or 1d")
+        if int(match["count"]) > RATE_LIMITS[match["unit"]]:
+            raise ValueError("a rate is 1-60 minutes (m), 1-24 hours (h) or 1-30 days (d)")
+        return value
+
+    @property
+    def period_minutes(self) -> int:
+        return int(self.schedule[:-1]) * RATE_MINUTES[self.schedule[-1]]
+
+    def event_data(self) -> dict[str, Any]:
+        return {"name": self.name, "schedule_type": self.schedule_type, "schedule": self.schedule,
+                "user_event": self.user_event}
+
+
+Trigger = Annotated[CtsTrigger | TimerTrigger, Field(discriminator="type")]
+
+
+class Template(_Model):
+    version: Literal[1]
+    function: Function
+    agency: Agency
+    triggers: list[Trigger]
+
+    @model_validator(mode="after")
+    def _triggers(self) -> Template:
+        for kind, why in (("CTS", "upgrade events"), ("TIMER", "the sweep")):
+            count = sum(1 for trigger in self.triggers if trigger.type == kind)
+            if count != 1:
+                raise ValueError(f"triggers: exactly one {kind} trigger ({why}) is required, found {count}")
+        timer = self.timer
+        if self.function.timeout_s >= timer.period_minutes * 60:
+            raise ValueError(f"function.timeout_s: {self.function.timeout_s} s is not shorter than the timer's "
+                             f"period ({timer.schedule}): one sweep could still run when the next one starts")
+        window = self.function.environment.get("SWEEP_WINDOW_MINUTES")
+        if window is None or not has_references(window):
+            check_window(window, timer)
+        return self
+
+    @property
+    def timer(self) -> TimerTrigger:
+        return next(trigger for trigger in self.triggers if isinstance(trigger, TimerTrigger))
+
+    @property
+    def cts(self) -> CtsTrigger:
+        return next(trigger for trigger in self.triggers if isinstance(trigger, CtsTrigger))
+
+
+def check_window(window: str | None, timer: TimerTrigger) -> None:
+    """SWEEP_WINDOW_MINUTES (None: the function's default) must be the timer's period."""
+    minutes = SWEEP_WINDOW_DEFAULT if window is None else window.strip()
+    if str(minutes) != str(timer.period_minutes):
+        shown = f"its default {minutes}" if window is None else repr(window)
+        raise ValueError(f"function.environment.SWEEP_WINDOW_MINUTES: {shown} is not the period of the timer "
+                         f"{timer.name!r} ({timer.schedule} = {timer.period_minutes} minutes): the sweep would "
+                         "leave gaps or look twice")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A template with its references substituted and its function environment validated."""
+
+    template: Template
+    base_dir: Path
+    environment: dict[str, str]  # the variables to set (those not null), substituted
+    failure_topic_urn: str | None
+
+    @property
+    def package_path(self) -> Path:
+        return (self.base_dir / self.template.function.code.path).resolve()
+
+    def user_data(self) -> str:
+        """The function's ``user_data``: its environment as a JSON object string."""
+        return json.dumps(self.environment, sort_keys=True, separators=(",", ":"))
+
+
+def load_template(path: str | Path = DEFAULT_TEMPLATE) -> Template:
+    """Read and validate ``template.yaml`` (references are checked for form only; see :func:`resolve`)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise TemplateError(f"{path}: cannot read the template: {error.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        raise TemplateError(f"{path}: not valid YAML{where}: {getattr(error, 'problem', error)}") from None
+    return parse_template(data, source=str(path))
+
+
+def parse_template(data: Any, source: str = "template") -> Template:
+    if not isinstance(data, dict):
+        raise TemplateError(f"{source}: expected a mapping at the top level, got {type(data).__name__}")
+    try:
+        return Template.model_validate(data)
+    except ValidationError as error:
+        raise TemplateError(describe(error, source)) from None
+
+
+def resolve(template: Template, environ: Mapping[str, str], base_dir: str | Path = ROOT) -> Resolved:
+    """Substitute ``${NAME}`` references from ``environ``; validate the result as the function would."""
+    problems: list[str] = []
+
+    def substitute(value: str, where: str) -> str:
+        def one(match: re.Match[str]) -> str:
+            name = match["name"]
+            if not environ.get(name):
+                problems.append(f"{where}: ${{{name}}} is not set in the environment")
+                return ""
+            return environ[name]
+
+        return REFERENCE.sub(one, value)
+
+    environment = {
+        name: substitute(value, f"function.environment.{name}")
+        for name, value in template.function.environment.items() if value is not None
+    }
+    destination = template.function.async_invocation.on_failure
+    failure_urn = substitute(destination.topic_urn, "function.async_invocation.on_failure.topic_urn") \
+        if destination else None
+    if problems:
+        raise TemplateError("\n".join(problems))
+    if failure_urn is not None and not TOPIC_URN_RE.fullmatch(failure_urn):
+        problems.append(f"function.async_invocation.on_failure.topic_urn: {failure_urn!r} is not "
+                        "urn:smn:<region>:<project_id>:<topic_name>")
+    problems.extend(_function_settings(environment))
+    try:
+        check_window(environment.get("SWEEP_WINDOW_MINUTES"), template.timer)
+    except ValueError as error:
+        problems.append(str(error))
+    size = len(json.dumps(environment, separators=(",", ":")).encode("utf-8"))
+    if size > MAX_USER_DATA_BYTES or len(environment) > MAX_USER_DATA_ENTRIES:
+        problems.append(f"function.environment: {len(environment)} variables, {size} bytes: FunctionGraph takes "
+                        f"at most {MAX_USER_DATA_ENTRIES} variables and {MAX_USER_DATA_BYTES} bytes")
+    if problems:
+        raise TemplateError("\n".join(problems))
+    return Resolved(template, Path(base_dir), environment, failure_urn)
+
+
+def _function_settings(environment: Mapping[str, str]) -> list[str]:
+    """Problems the function's own configuration model (postcheck.config) finds in the environment."""
+    values: dict[str, Any] = {name: value.strip() for name, value in environment.items() if value.strip()}
+    problems = []
+    if "DRY_RUN" in values:
+        word = values["DRY_RUN"].lower()
+        if word not in TRUE_WORDS | FALSE_WORDS:
+            problems.append(f"function.environment.DRY_RUN: expected true or false, got {environment['DRY_RUN']!r}")
+        values["DRY_RUN"] = word in TRUE_WORDS
+    if "REGION" not in values:
+        match = TOPIC_URN_RE.fullmatch(values.get("SMN_TOPIC_URN", ""))
+        if match:
+            values["REGION"] = match["region"]
+    try:
+        Settings.model_validate(values)
+    except ValidationError as error:
+        for item in error.errors(include_url=False):
+            name = ".".join(str(part) for part in item["loc"])
+            message = str(item["msg"]).removeprefix("Value error, ")
+            problems.append(f"function.environment.{name}: {message}")
+    return problems
+
+
+def describe(error: ValidationError, source: str = "template") -> str:
+    """One line per problem, naming the field: ``function.memory_mb: expected one of ...``."""
+    lines = []
+    for item in error.errors(include_url=False):
+        where = _location(item["loc"])
+        message = str(item["msg"]).removeprefix("Value error, ")
+        shown = item.get("input")
+        got = f" (got {shown!r})" if isinstance(shown, str | int | float) and len(repr(shown)) <= 80 \
+            and item["type"] not in ("missing", "value_error") else ""
+        lines.append(f"{where}: {message}{got}" if where else f"{source}: {message}")
+    return "\n".join(lines)
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part in ("CTS", "TIMER") and text.endswith("]"):
+            text += f"({part})"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+__all__ = [
+    "DEFAULT_TEMPLATE", "CtsTrigger", "Policy", "Resolved", "Template", "TemplateError", "TimerTrigger",
+    "load_template", "parse_template", "resolve",
+]
