@@ -1,0 +1,105 @@
+"""The deployment package: what it holds, that it is reproducible, and that the handler runs from it alone."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import CLUSTER, TOPIC, event
+from scripts import build
+
+LOCAL = f"Python{sys.version_info.major}.{sys.version_info.minor}"
+
+RUN_FROM_PACKAGE = """
+import json, sys
+sys.path[:0] = [sys.argv[1]]
+cfg = json.loads(sys.argv[2])
+class Context:
+    def getRemainingTimeInMilliSeconds(self): return 60000
+    def getSecurityAccessKey(self): return cfg["ak"]
+    def getSecuritySecretKey(self): return cfg["sk"]
+    def getSecurityToken(self): return cfg["token"]
+    def getProjectID(self): return cfg["project"]
+    def getUserData(self, key, default=None): return cfg["env"].get(key, default)
+import index
+from postcheck import sdkload
+result = index.handler(cfg["event"], Context())
+print(json.dumps({"result": result, "loaded": sdkload.LOADED, "paths": sorted({m.__file__.split(sys.argv[1])[0]
+      for m in list(sys.modules.values()) if getattr(m, "__file__", None) and "site-packages" in m.__file__})}))
+"""
+
+
+@pytest.fixture(scope="module")
+def local_package(tmp_path_factory) -> build.Package:
+    return build.build(LOCAL, tmp_path_factory.mktemp("dist"))
+
+
+def run_from(package: build.Package, interpreter: str, tmp_path: Path, standin) -> tuple[dict, str]:
+    code = tmp_path / "code"
+    with zipfile.ZipFile(package.path) as archive:
+        archive.extractall(code)
+    cred = standin.credentials
+    cfg = {"ak": cred.ak, "sk": cred.sk, "token": cred.security_token, "project": standin.project_id,
+           "env": {"SMN_TOPIC_URN": TOPIC, "CCE_ENDPOINT": standin.url, "SMN_ENDPOINT": standin.url},
+           "event": event("cts_cluster_upgrade")}
+    # -I -S: no site-packages, no environment; -B: write nothing; -v: say where each module came from
+    out = subprocess.run([interpreter, "-I", "-S", "-B", "-v", "-c", RUN_FROM_PACKAGE, str(code), json.dumps(cfg)],
+                         capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1]), out.stderr
+
+
+def test_the_package_holds_the_function_and_its_runtime_dependencies_only(local_package):
+    names = zipfile.ZipFile(local_package.path).namelist()
+
+    assert "index.py" in names and "postcheck/service.py" in names
+    for needed in ("huaweicloudsdkcore/", "huaweicloudsdkcce/", "huaweicloudsdksmn/", "pydantic/", "pydantic_core/"):
+        assert any(n.startswith(needed) for n in names), needed
+    tag = f"cpython-{sys.version_info.major}{sys.version_info.minor}"
+    assert any(n.startswith("pydantic_core/") and n.endswith(".so") and tag in n for n in names)
+    for unwanted in ("tests/", "scripts/", "bin/", "pytest", "hypothesis/", "ruff", "huaweicloudsdkfunctiongraph"):
+        assert not any(n.startswith(unwanted) for n in names), unwanted
+    assert f"postcheck/__pycache__/service.{sys.implementation.cache_tag}.pyc" in names
+    assert "precompiled" in local_package.bytecode
+
+
+def test_the_same_inputs_give_the_same_zip(local_package, tmp_path):
+    again = build.build(LOCAL, tmp_path)
+
+    assert again.sha256 == local_package.sha256
+    assert again.path.read_bytes() == local_package.path.read_bytes()
+
+
+def test_the_handler_runs_from_the_unpacked_package_alone_with_its_bytecode(local_package, tmp_path, standin):
+    standin.cluster(CLUSTER).upgrade_tasks[0].phases = ["Success"]
+
+    report, verbose = run_from(local_package, sys.executable, tmp_path, standin)
+
+    assert report["result"]["outcome"] == "checked"
+    assert len(standin.published) == 1
+    assert report["loaded"] == {"huaweicloudsdkcce.v3": "lazy", "huaweicloudsdksmn.v2": "lazy"}
+    assert report["paths"] == []  # nothing came from a site-packages folder
+    code = str(tmp_path / "code")
+    # every module of the function and of the SDK came from the package's .pyc, none was compiled
+    assert f"code object from '{code}/postcheck/__pycache__/service." in verbose
+    assert f"code object from '{code}/huaweicloudsdkcce/v3/__pycache__/cce_client." in verbose
+    assert "bytecode is stale" not in verbose
+    assert f"code object from '{code}/postcheck/service.py'" not in verbose
+
+
+@pytest.mark.parametrize("runtime", ["Python3.10", "Python3.12"])
+def test_the_target_runtimes_package_runs_on_that_python(runtime, tmp_path, standin):
+    interpreter = build.find_interpreter(build.RUNTIMES[runtime])
+    if interpreter is None:
+        pytest.skip(f"no {runtime} interpreter on this machine")
+    standin.cluster(CLUSTER).upgrade_tasks[0].phases = ["Success"]
+
+    package = build.build(runtime, tmp_path / "dist")
+    report, verbose = run_from(package, interpreter, tmp_path, standin)
+
+    assert report["result"]["outcome"] == "checked"
+    assert "bytecode is stale" not in verbose
