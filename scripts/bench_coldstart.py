@@ -156,7 +156,7 @@ def _cold(paths: list[str], cfg: dict[str, Any], runs: int, prefix: Path | None)
 
 
 def _warm(paths: list[str], cfg: dict[str, Any], n: int) -> list[float]:
-    out = subprocess.run(_command(paths, WARM, None) + [json.dumps({**cfg, "n": n})], capture_output=True,
+    out = subprocess.run([*_command(paths, WARM, None), json.dumps({**cfg, "n": n})], capture_output=True,
                          text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -177,12 +177,12 @@ def _report(rows: list[Any], warm: list[float], args: argparse.Namespace) -> Non
     for label, floor, handler in rows:
         ft, ht = _stats([f[0] for f in floor]), _stats([h[0] for h in handler])
         fm, hm = _stats([f[1] / 1024 for f in floor]), _stats([h[1] / 1024 for h in handler])
-        print(f"| {label} | {ft[0]:.3f} [{ft[1]:.3f}–{ft[2]:.3f}] | {ht[0]:.3f} [{ht[1]:.3f}–{ht[2]:.3f}] | "
-              f"**{ht[0] / ft[0]:.2f}×** | {fm[0]:.1f} | {hm[0]:.1f} | **{hm[0] / fm[0]:.2f}×** |")
+        print(f"| {label} | {ft[0]:.3f} [{ft[1]:.3f}-{ft[2]:.3f}] | {ht[0]:.3f} [{ht[1]:.3f}-{ht[2]:.3f}] | "
+              f"**{ht[0] / ft[0]:.2f}x** | {fm[0]:.1f} | {hm[0]:.1f} | **{hm[0] / fm[0]:.2f}x** |")
     ms = _stats([w * 1000 for w in warm])
     print()
     print(f"Warm invocation, the handler's own time (stand-in excluded), {len(warm)} runs: "
-          f"median {ms[0]:.2f} ms [{ms[1]:.2f}–{ms[2]:.2f}]")
+          f"median {ms[0]:.2f} ms [{ms[1]:.2f}-{ms[2]:.2f}]")
 
 
 if __name__ == "__main__":
