@@ -65,6 +65,16 @@ def test_sweep_checks_what_is_due_each_with_its_own_notification(standin, invoke
 
 
 @pytest.mark.parametrize("scenario", [two_clusters()])
+def test_the_sweep_reads_upgrade_tasks_only_where_there_is_no_workflow(standin, invoke):
+    result = invoke(TIMER)
+
+    by_id = {c["cluster_id"]: c for c in result["clusters"]}
+    assert by_id[CLUSTER]["upgrade_task_id"] == UPGRADE_TASK  # from the workflow's Cluster step
+    tasks_read = [r["cluster_id"] for r in standin.requests if r["operation"] == "list_upgrade_tasks"]
+    assert tasks_read == [OTHER]
+
+
+@pytest.mark.parametrize("scenario", [two_clusters()])
 def test_a_second_sweep_checks_nothing_again(standin, invoke):
     invoke(TIMER)
     later = {**TIMER, "time": "2026-11-28T07:30:00+08:00"}

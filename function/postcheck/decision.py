@@ -57,22 +57,26 @@ def already_checked(task: UpgradeTask, workflows: list[Workflow]) -> Workflow | 
     return None
 
 
-def from_workflow(workflow: Workflow, tasks: list[UpgradeTask], window: tuple[datetime, datetime]) -> Decision:
-    """What the sweep does for a cluster whose newest upgrade has a workflow: CCE's own record decides."""
+def from_workflow(workflow: Workflow, window: tuple[datetime, datetime]) -> Decision:
+    """What the sweep does for a cluster whose newest upgrade has a workflow: CCE's own record decides.
+
+    The workflow's ``Cluster`` step stands for the upgrade task (its ID, status and end), so no task lookup
+    is needed.
+    """
     cluster, post = workflow.point("Cluster"), workflow.point("PostCheck")
     assert cluster is not None  # newest_workflow only returns workflows with a Cluster point
-    task = next((t for t in tasks if t.uid == cluster.task_id), None)
     if post is not None and post.status == "Success":
         return NothingToDo(f"the post-check of upgrade workflow {workflow.uid} is already done")
+    task = UpgradeTask(uid=cluster.task_id or workflow.uid or "", version=workflow.cluster_version,
+                       target_version=workflow.target_version, phase=cluster.status)
     if cluster.status == "Success":
         return RunCheck(workflow.cluster_version, workflow.target_version, task)
     if cluster.status == "Failed":
-        if task is not None and _in_window(cluster.ended or _completed(task), window):
+        if _in_window(cluster.ended, window):
             return UpgradeFailed(task)
-        return NothingToDo(f"the failed upgrade of workflow {workflow.uid} was reported by an earlier sweep")
-    if task is not None:
-        return UpgradeRunning(task)
-    return NothingToDo(f"upgrade workflow {workflow.uid} has not upgraded the cluster yet")
+        return NothingToDo(f"the failed upgrade of workflow {workflow.uid} ended outside this sweep's window "
+                           "(reported by the sweep that covered it)")
+    return UpgradeRunning(task)
 
 
 def from_tasks(tasks: list[UpgradeTask], window: tuple[datetime, datetime]) -> Decision:

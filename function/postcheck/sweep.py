@@ -47,9 +47,10 @@ def sweep(intent: SweepIntent, runtime: Runtime) -> dict[str, Any]:
                       trigger=intent.trigger)
 
         def decided() -> tuple[Result, Decision]:
-            tasks = runtime.cce.upgrade_tasks(cluster.id)
             workflow = newest_workflow(runtime.cce.upgrade_workflows(cluster.id))
-            return base, (from_workflow(workflow, tasks, window) if workflow else from_tasks(tasks, window))
+            if workflow is not None:
+                return base, from_workflow(workflow, window)
+            return base, from_tasks(runtime.cce.upgrade_tasks(cluster.id), window)
 
         try:
             return conclude(base, decided, runtime, ("sweep", cluster.id, window, dry_run))
