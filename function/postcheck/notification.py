@@ -51,12 +51,13 @@ def build(result: Result, where: Where) -> Notification:
     headline = _headline(result)
     subject = _fit_bytes(_line(f"{headline}: {cluster}{' ' + versions if versions else ''}"), SUBJECT_MAX_BYTES)
     text = _text(result, where, headline, versions)
+    as_json = _json(result, subject)
     bodies = {
         "default": text,
         "email": text,
         "sms": _sms(result, cluster, versions, headline),
-        "http": _json(result, subject),
-        "https": _json(result, subject),
+        "http": as_json,
+        "https": as_json,
     }
     notification = Notification(subject, bodies)
     if len(notification.message_structure().encode()) > MESSAGE_MAX_BYTES:  # pragma: no cover - bounded inputs
