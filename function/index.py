@@ -10,10 +10,18 @@ from typing import Any
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from postcheck import logs
-from postcheck.service import handle
+from postcheck.service import InvocationFailed, handle
 
-logs.configure()
+log = logs.configure()
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    return logs.redact(handle(event, context))
+    """Returns the result; raises only ``InvocationFailed`` (a short message, no secret, no inner traceback)
+    when the platform should deliver the event again."""
+    try:
+        return logs.redact(handle(event, context))
+    except InvocationFailed as exc:
+        raise type(exc)(logs.redact(str(exc))) from None
+    except Exception as exc:  # a bug: the details go to the masked logs, not to the caller
+        log.exception("internal error")
+        raise InvocationFailed(f"internal error ({type(exc).__name__}); the function's logs have the details") from None

@@ -88,3 +88,24 @@ def test_credentials_repr_hides_the_keys(standin):
     shown = repr(Credentials(cred.ak, cred.sk, cred.security_token, standin.project_id))
 
     assert cred.ak not in shown and cred.sk not in shown and cred.security_token not in shown
+
+
+def test_an_internal_error_fails_cleanly_with_details_only_in_the_masked_logs(standin, invoke, log_output,
+                                                                                monkeypatch):
+    from postcheck import service
+
+    cred = standin.credentials
+
+    def broken(*args, **kwargs):
+        raise KeyError(f"boom {cred.sk}")
+
+    monkeypatch.setattr(service, "check_cluster", broken)
+
+    with pytest.raises(service.InvocationFailed) as raised:
+        invoke(event("manual_with_versions"))
+
+    assert str(raised.value) == "internal error (KeyError); the function's logs have the details"
+    assert raised.value.__suppress_context__
+    written = log_output()
+    assert "internal error" in written and "Traceback" in written  # the details are in the logs...
+    assert cred.sk not in written  # ...masked

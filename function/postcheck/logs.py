@@ -63,6 +63,9 @@ def configure(stream: Any = None, level: int = logging.INFO) -> logging.Logger:
         handler._postcheck = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
         logger.setLevel(level)
+        # Only the masking handler writes the function's records: none reaches a handler the runtime (or
+        # anything else) may have put on the root logger.
+        logger.propagate = False
     return logger
 
 

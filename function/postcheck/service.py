@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,15 +50,22 @@ Clock = Callable[[], datetime]
 MAX_UNPUBLISHED = 256
 UNPUBLISHED_TTL_S = 1800.0
 _UNPUBLISHED: dict[tuple[Any, ...], tuple[float, Result, dict[str, Any]]] = {}
+_UNPUBLISHED_LOCK = threading.Lock()
 
 
 def forget_unpublished() -> None:
     """Drop every stored unpublished result (tests; a process that changes configuration)."""
-    _UNPUBLISHED.clear()
+    with _UNPUBLISHED_LOCK:
+        _UNPUBLISHED.clear()
 
 
-class NotificationFailed(RuntimeError):
-    """The result could not be published: the invocation fails so that the platform delivers it again."""
+class InvocationFailed(RuntimeError):
+    """The invocation fails on purpose, so that the platform delivers the event again (and, after its
+    retries, to the failure destination). The message says why; it holds no secret and no traceback."""
+
+
+class NotificationFailed(InvocationFailed):
+    """The result could not be published."""
 
 
 @dataclass
@@ -72,6 +80,7 @@ class Runtime:
     sleep: Callable[[float], None] = time.sleep
     _cce: Cce | None = None
     _smn: Smn | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)  # the sweep's threads share the clients
 
     @classmethod
     def from_context(cls, context: Any, deadline: Deadline) -> Runtime:
@@ -82,18 +91,20 @@ class Runtime:
 
     @property
     def cce(self) -> Cce:
-        if self._cce is None:
-            self._cce = Cce.connect(self.endpoints[0], self.credentials, self.deadline,
-                                    pool_size=self.settings.max_concurrency)
-        return self._cce
+        with self._lock:
+            if self._cce is None:
+                self._cce = Cce.connect(self.endpoints[0], self.credentials, self.deadline,
+                                        pool_size=self.settings.max_concurrency)
+            return self._cce
 
     @property
     def smn(self) -> Smn:
-        if self._smn is None:
-            self._smn = Smn.connect(self.endpoints[1], self.credentials, self.settings.smn_topic_urn,
-                                    self.settings.topic_project, self.deadline,
-                                    pool_size=self.settings.max_concurrency)
-        return self._smn
+        with self._lock:
+            if self._smn is None:
+                self._smn = Smn.connect(self.endpoints[1], self.credentials, self.settings.smn_topic_urn,
+                                        self.settings.topic_project, self.deadline,
+                                        pool_size=self.settings.max_concurrency)
+            return self._smn
 
     @property
     def where(self) -> Where:
@@ -154,7 +165,8 @@ def conclude(result: Result, decided: Callable[[], tuple[Result, Decision]], run
     If an earlier delivery of the same work in this instance ran the check but could not publish it,
     the check is not run again: only the publish is retried.
     """
-    stored = _UNPUBLISHED.pop(identity, None)
+    with _UNPUBLISHED_LOCK:
+        stored = _UNPUBLISHED.pop(identity, None)
     if stored is not None and time.monotonic() - stored[0] < UNPUBLISHED_TTL_S:
         log.info("republishing an earlier check", extra={"cluster_id": result.cluster_id})
         _, result, planned = stored
@@ -181,9 +193,10 @@ def conclude(result: Result, decided: Callable[[], tuple[Result, Decision]], run
 
 
 def _remember_unpublished(key: tuple[Any, ...], value: tuple[Result, dict[str, Any]]) -> None:
-    while len(_UNPUBLISHED) >= MAX_UNPUBLISHED:
-        _UNPUBLISHED.pop(next(iter(_UNPUBLISHED)))
-    _UNPUBLISHED[key] = (time.monotonic(), *value)
+    with _UNPUBLISHED_LOCK:
+        while len(_UNPUBLISHED) >= MAX_UNPUBLISHED:
+            _UNPUBLISHED.pop(next(iter(_UNPUBLISHED)))
+        _UNPUBLISHED[key] = (time.monotonic(), *value)
 
 
 def wait_for_upgrade(task: UpgradeTask, cluster_id: str, cce: Cce, deadline: Deadline,

@@ -22,12 +22,12 @@ from .decision import Decision, from_tasks, from_workflow, newest_workflow
 from .intent import SweepIntent
 from .result import ErrorInfo, Outcome, Result
 from .sdk import ApiError
-from .service import NotificationFailed, Runtime, conclude
+from .service import InvocationFailed, NotificationFailed, Runtime, conclude
 
 log = logs.get("sweep")
 
 
-class SweepFailed(RuntimeError):
+class SweepFailed(InvocationFailed):
     """The sweep could not be completed: the invocation fails so that the platform runs it again."""
 
 
