@@ -7,7 +7,7 @@ PY      = $(VENV)/bin/python
 EVENT  ?= tests/events/cts_cluster_upgrade.json
 SCENARIO ?= tests/scenarios/demo.json
 
-.PHONY: demo test lint invoke clean
+.PHONY: demo test lint invoke build bench faults clean
 
 $(VENV)/.installed: requirements/runtime.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,20 @@ demo: $(VENV)/.installed
 
 invoke: $(VENV)/.installed
 	$(PY) -m scripts.invoke $(EVENT) --scenario $(SCENARIO) $(ARGS)
+
+build: $(VENV)/.installed
+	$(PY) -m scripts.build --runtime $(or $(RUNTIME),Python3.10)
+
+# the package for this machine's Python, so that the cold start is measured on what is deployed
+LOCAL_RUNTIME = $(shell $(PY) -c 'import sys; print("Python3.%d" % sys.version_info.minor)')
+
+bench: $(VENV)/.installed
+	$(PY) -m scripts.build --runtime $(LOCAL_RUNTIME)
+	$(PY) -m scripts.bench_coldstart --package dist/cce-postcheck-$(LOCAL_RUNTIME).zip
+	$(PY) -m scripts.bench_sweep
+
+faults: $(VENV)/.installed
+	$(PY) -m scripts.fault_matrix --markdown
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
