@@ -4,10 +4,12 @@
 
 Cold: a fresh interpreter that imports the handler and handles one event against the stand-in (run in its
 own process), against a fresh interpreter that only does ``import huaweicloudsdkcore.client, pydantic``
-(the floor any handler built on them pays). Both run alternately, with and without bytecode (without:
-``-X pycache_prefix`` pointing at an empty folder, so every module is compiled from source), isolated from
-the environment (``-I -S``) with only the code on ``sys.path``: the venv's site-packages and ``function/``,
-or an unpacked deployment package (``--package``). Wall time and peak RSS of each process.
+(the floor any handler built on them pays), and one that also builds and uses one pydantic model (what
+any handler that validates with pydantic pays first: pydantic loads most of itself on that first use).
+They run alternately, with and without bytecode (without: ``-X pycache_prefix`` pointing at an empty folder,
+so every module is compiled from source), isolated from the environment (``-I -S``) with only the code on
+``sys.path``: the venv's site-packages and ``function/``, or an unpacked deployment package (``--package``).
+Wall time and peak RSS of each process.
 
 Warm: one process handles the same event many times; the handler's own time is the invocation's time minus
 the time spent inside ``requests.Session.send`` (the network and the stand-in's share, body included).
@@ -34,6 +36,14 @@ SCENARIO = ROOT / "tests" / "scenarios" / "demo.json"
 EVENT = ROOT / "tests" / "events" / "manual_with_versions.json"
 
 FLOOR = "import huaweicloudsdkcore.client, pydantic"
+# The floor plus what any handler that validates with pydantic pays before its own code: one model, built
+# and used (pydantic imports most of itself lazily, on that first use).
+PYDANTIC_FLOOR = FLOOR + """
+from pydantic import BaseModel
+class Event(BaseModel):
+    cluster_id: str
+Event.model_validate({"cluster_id": "x"})
+"""
 CONTEXT = """
 class Context:
     def __init__(self, cfg):
@@ -90,8 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         cfg = _config(standin)
         rows = []
         for label, prefix in (("with bytecode", None), ("without bytecode", Path(tmp) / "no-pyc")):
-            floor, handler = _cold(paths, cfg, args.runs, prefix)
-            rows.append((label, floor, handler))
+            rows.append((label, *_cold(paths, cfg, args.runs, prefix)))
         warm = _warm(paths, cfg, args.warm)
     _report(rows, warm, args)
     return 0
@@ -147,12 +156,13 @@ def _measure(command: list[str], arg: str | None = None) -> tuple[float, int]:
 
 
 def _cold(paths: list[str], cfg: dict[str, Any], runs: int, prefix: Path | None):
-    floor, handler = [], []
+    floor, with_pydantic, handler = [], [], []
     arg = json.dumps(cfg)
-    for _ in range(runs):  # alternate, so that both see the same noise
+    for _ in range(runs):  # alternate, so that all see the same noise
         floor.append(_measure(_command(paths, FLOOR, prefix)))
+        with_pydantic.append(_measure(_command(paths, PYDANTIC_FLOOR, prefix)))
         handler.append(_measure(_command(paths, HANDLE_ONE, prefix), arg))
-    return floor, handler
+    return floor, with_pydantic, handler
 
 
 def _warm(paths: list[str], cfg: dict[str, Any], n: int) -> list[float]:
@@ -172,13 +182,15 @@ def _report(rows: list[Any], warm: list[float], args: argparse.Namespace) -> Non
           f"code from {'package ' + str(args.package) if args.package else 'venv + function/'}; "
           f"{args.runs} cold runs each; median [interquartile range]")
     print()
-    print("| bytecode | floor time s | handler time s | time ratio | floor peak MB | handler peak MB | memory ratio |")
-    print("|---|---|---|---|---|---|---|")
-    for label, floor, handler in rows:
-        ft, ht = _stats([f[0] for f in floor]), _stats([h[0] for h in handler])
+    print("| bytecode | floor time s | handler time s | **time ratio** | floor + 1st pydantic model: ratio "
+          "| floor peak MB | handler peak MB | **memory ratio** |")
+    print("|---|---|---|---|---|---|---|---|")
+    for label, floor, with_pydantic, handler in rows:
+        ft, pt, ht = (_stats([run[0] for run in runs]) for runs in (floor, with_pydantic, handler))
         fm, hm = _stats([f[1] / 1024 for f in floor]), _stats([h[1] / 1024 for h in handler])
         print(f"| {label} | {ft[0]:.3f} [{ft[1]:.3f}-{ft[2]:.3f}] | {ht[0]:.3f} [{ht[1]:.3f}-{ht[2]:.3f}] | "
-              f"**{ht[0] / ft[0]:.2f}x** | {fm[0]:.1f} | {hm[0]:.1f} | **{hm[0] / fm[0]:.2f}x** |")
+              f"**{ht[0] / ft[0]:.2f}x** | {pt[0] / ft[0]:.2f}x | {fm[0]:.1f} | {hm[0]:.1f} | "
+              f"**{hm[0] / fm[0]:.2f}x** |")
     ms = _stats([w * 1000 for w in warm])
     print()
     print(f"Warm invocation, the handler's own time (stand-in excluded), {len(warm)} runs: "
