@@ -5,6 +5,7 @@ Variables are read through ``context.getUserData(name)`` where it answers, else 
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -117,7 +118,14 @@ def read_variable(context: Any, name: str) -> str | None:
 
 
 def load_settings(context: Any) -> Settings:
-    raw = {name: read_variable(context, name) for name in VARIABLES}
+    """The configuration, validated; the same variables give the same (immutable) settings without
+    validating them again on every warm invocation."""
+    return _settings(tuple(read_variable(context, name) for name in VARIABLES))
+
+
+@functools.lru_cache(maxsize=8)
+def _settings(values: tuple[str | None, ...]) -> Settings:
+    raw = dict(zip(VARIABLES, values, strict=True))
     if not raw["SMN_TOPIC_URN"]:
         raise ConfigurationError(
             "SMN_TOPIC_URN: required, missing: set it to the topic that receives the results "

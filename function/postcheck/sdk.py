@@ -18,6 +18,7 @@ import os
 import random
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -183,11 +184,36 @@ def client_for(kind: str, client_class: type[Client], exception_handler: Excepti
             .build()
         )
         _without_hidden_retries(client, config)
+        _sign_inline(client)
         if cached:
             cached[1].client.close()
         handle = ClientHandle(client, config)
         _cache[(kind, endpoint)] = (key, handle)
         return handle
+
+
+class _InlineExecutor:
+    """Runs a task in the caller's thread. The SDK signs every request on its client's thread pool and then
+    waits for the result: a hand-off between threads (about 0.3 ms a request, a fifth of a warm invocation's
+    own time) for work the calling thread could do itself."""
+
+    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiter, as a pool would
+            future.set_exception(exc)
+        return future
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Nothing runs in the background."""
+
+
+def _sign_inline(client: Any) -> None:
+    http_client = client.get_http_client()
+    if isinstance(getattr(http_client, "_executor", None), ThreadPoolExecutor):  # else: the SDK changed, leave it
+        http_client._executor.shutdown(wait=False)
+        http_client._executor = _InlineExecutor()
 
 
 def _without_hidden_retries(client: Any, config: HttpConfig) -> None:
