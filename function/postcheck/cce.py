@@ -147,7 +147,6 @@ class Cce:
     def __init__(self, handle: ClientHandle, deadline: Deadline) -> None:
         self._client = handle.client
         self._deadline = deadline
-        self.attempts: dict[str, int] = {}
 
     @classmethod
     def connect(cls, endpoint: str, credentials: Credentials, deadline: Deadline, pool_size: int = 10) -> Cce:
@@ -210,11 +209,7 @@ class Cce:
         return replace(result, request_id=last_request_id())
 
     def _call(self, operation: str, invoker: Any, ok: Any) -> Any:
-        attempts = [0]
-        try:
-            return invoke(invoker, operation, self._deadline, CallPolicy(), response_ok=ok, attempts=attempts)
-        finally:
-            self.attempts[operation] = self.attempts.get(operation, 0) + attempts[0]
+        return invoke(invoker, operation, self._deadline, CallPolicy(), response_ok=ok)
 
 
 def _task(item: Any) -> UpgradeTask | None:

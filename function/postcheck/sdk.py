@@ -9,6 +9,10 @@
   gateway's HTML 502) escaping CCE's exception handler as ``json.JSONDecodeError``.
 - Transient failures are retried with the SDK's ``SyncInvoker.with_retry`` and a jittered exponential
   backoff that never sleeps past the deadline.
+- Three adjustments to the SDK's HTTP plumbing, each guarded so that a changed SDK is left as it is: plain
+  adapters on its session (its urllib3 ``Retry`` hides a GET's 429 and read timeouts), requests' per-request
+  scan of the environment skipped where no proxy is configured, and requests signed in the calling thread
+  rather than on the client's thread pool.
 """
 
 from __future__ import annotations
@@ -73,11 +77,10 @@ class ApiError(Exception):
 
 
 class _LastResponse(threading.local):
-    """Per thread: the answer last received, requests sent, and the time rules of the call under way."""
+    """Per thread: the answer last received, and the time rules of the call under way."""
 
     status: int | None = None
     request_id: str | None = None
-    sent: int = 0
     timing: tuple[Deadline, CallPolicy] | None = None
 
 
@@ -86,7 +89,6 @@ _last = _LastResponse()
 
 def _before_request(config: HttpConfig, **kwargs: Any) -> None:
     """Runs right before each attempt: its timeouts are cut to the time left now, not at the first try."""
-    _last.sent += 1
     if _last.timing is not None:
         deadline, policy = _last.timing
         config.timeout = deadline.http_timeout(policy.connect_s, policy.read_s, policy.for_report)
@@ -282,13 +284,12 @@ class CallPolicy:
 
 
 def invoke(invoker: Any, operation: str, deadline: Deadline, policy: CallPolicy = CallPolicy(),
-           response_ok: Callable[[Any], bool] | None = None, attempts: list[int] | None = None) -> Any:
+           response_ok: Callable[[Any], bool] | None = None) -> Any:
     """Run an SDK invoker, retrying transient failures within the deadline; raise :class:`ApiError`.
 
     ``response_ok`` judges a 200 answer: one it rejects (a malformed body) is retried like a transient
-    failure. ``attempts`` (a one-item list) receives how many requests were sent.
+    failure.
     """
-    sent_before = _last.sent
     _last.status = _last.request_id = None
     _last.timing = (deadline, policy)
 
@@ -311,8 +312,6 @@ def invoke(invoker: Any, operation: str, deadline: Deadline, policy: CallPolicy 
                        _last.status, _last.request_id, transient=True) from None
     finally:
         _last.timing = None
-        if attempts is not None:
-            attempts[0] = _last.sent - sent_before
     if response_ok is not None and not response_ok(response):
         raise ApiError(operation, "MalformedResponse", "the answer did not have the documented shape",
                        getattr(response, "status_code", None), _last.request_id, transient=True)

@@ -20,7 +20,6 @@ class Smn:
         self._handle = handle
         self._deadline = deadline
         self._topic_urn = topic_urn
-        self.attempts = 0
 
     @classmethod
     def connect(cls, endpoint: str, credentials: Credentials, topic_urn: str, topic_project: str,
@@ -34,17 +33,12 @@ class Smn:
             subject=notification.subject, message_structure=notification.message_structure()
         )
         request = PublishMessageRequest(topic_urn=self._topic_urn, body=body)
-        attempts = [0]
-        try:
-            answer = invoke(
-                self._handle.client.publish_message_invoker(request),
-                "publish_message",
-                self._deadline,
-                # The report may use the time kept back for it, with short timeouts of its own.
-                CallPolicy(max_attempts=3, min_time_for_retry_s=0.5, connect_s=3.0, read_s=10.0, for_report=True),
-                response_ok=lambda r: bool(getattr(r, "message_id", None)),
-                attempts=attempts,
-            )
-        finally:
-            self.attempts += attempts[0]
+        answer = invoke(
+            self._handle.client.publish_message_invoker(request),
+            "publish_message",
+            self._deadline,
+            # The report may use the time kept back for it, with short timeouts of its own.
+            CallPolicy(max_attempts=3, min_time_for_retry_s=0.5, connect_s=3.0, read_s=10.0, for_report=True),
+            response_ok=lambda r: bool(getattr(r, "message_id", None)),
+        )
         return Sent(message_id=answer.message_id, request_id=getattr(answer, "request_id", None) or last_request_id())
