@@ -31,6 +31,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from scripts.local_context import CHILD_CONTEXT_SOURCE
+
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "tests" / "scenarios" / "demo.json"
 EVENT = ROOT / "tests" / "events" / "manual_with_versions.json"
@@ -44,25 +46,14 @@ class Event(BaseModel):
     cluster_id: str
 Event.model_validate({"cluster_id": "x"})
 """
-CONTEXT = """
-class Context:
-    def __init__(self, cfg):
-        self.cfg = cfg
-    def getRemainingTimeInMilliSeconds(self): return 60000
-    def getSecurityAccessKey(self): return self.cfg["ak"]
-    def getSecuritySecretKey(self): return self.cfg["sk"]
-    def getSecurityToken(self): return self.cfg["token"]
-    def getProjectID(self): return self.cfg["project"]
-    def getUserData(self, key, default=None): return self.cfg["env"].get(key, default)
-"""
-HANDLE_ONE = CONTEXT + """
+HANDLE_ONE = CHILD_CONTEXT_SOURCE + """
 import json, sys
 cfg = json.loads(sys.argv[1])
 import index
 result = index.handler(cfg["event"], Context(cfg))
 assert result["outcome"] == "checked", result
 """
-WARM = CONTEXT + """
+WARM = CHILD_CONTEXT_SOURCE + """
 import json, sys, time
 import requests
 cfg = json.loads(sys.argv[1])

@@ -42,3 +42,19 @@ class LocalContext:
         import logging
 
         return logging.getLogger("functiongraph")
+
+
+# The same context for a child interpreter that has nothing but the function's code on its path (the package
+# tests and the cold-start benchmark): source to prepend to the child's program. ``Context(cfg)`` answers from
+# a dict with ak, sk, token, project and env.
+CHILD_CONTEXT_SOURCE = """
+class Context:
+    def __init__(self, cfg):
+        self.cfg = cfg
+    def getRemainingTimeInMilliSeconds(self): return 60000
+    def getSecurityAccessKey(self): return self.cfg["ak"]
+    def getSecuritySecretKey(self): return self.cfg["sk"]
+    def getSecurityToken(self): return self.cfg["token"]
+    def getProjectID(self): return self.cfg["project"]
+    def getUserData(self, key, default=None): return self.cfg["env"].get(key, default)
+"""

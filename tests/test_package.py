@@ -12,23 +12,17 @@ import pytest
 
 from conftest import CLUSTER, TOPIC, event
 from scripts import build
+from scripts.local_context import CHILD_CONTEXT_SOURCE
 
 LOCAL = f"Python{sys.version_info.major}.{sys.version_info.minor}"
 
-RUN_FROM_PACKAGE = """
+RUN_FROM_PACKAGE = CHILD_CONTEXT_SOURCE + """
 import json, sys
 sys.path[:0] = [sys.argv[1]]
 cfg = json.loads(sys.argv[2])
-class Context:
-    def getRemainingTimeInMilliSeconds(self): return 60000
-    def getSecurityAccessKey(self): return cfg["ak"]
-    def getSecuritySecretKey(self): return cfg["sk"]
-    def getSecurityToken(self): return cfg["token"]
-    def getProjectID(self): return cfg["project"]
-    def getUserData(self, key, default=None): return cfg["env"].get(key, default)
 import index
 from postcheck import sdkload
-result = index.handler(cfg["event"], Context())
+result = index.handler(cfg["event"], Context(cfg))
 print(json.dumps({"result": result, "loaded": sdkload.LOADED, "paths": sorted({m.__file__.split(sys.argv[1])[0]
       for m in list(sys.modules.values()) if getattr(m, "__file__", None) and "site-packages" in m.__file__})}))
 """

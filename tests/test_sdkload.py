@@ -12,23 +12,17 @@ import pytest
 
 from conftest import ROOT, TOPIC, demo_scenario, event
 from postcheck import sdkload
+from scripts.local_context import CHILD_CONTEXT_SOURCE
 from scripts.standin import StandIn
 
-RUN = """
+RUN = CHILD_CONTEXT_SOURCE + """
 import json, sys
 cfg = json.loads(sys.argv[1])
 if cfg["plain"]:  # something imported the SDK packages the ordinary way first
     import huaweicloudsdkcce.v3, huaweicloudsdksmn.v2
-class Context:
-    def getRemainingTimeInMilliSeconds(self): return 60000
-    def getSecurityAccessKey(self): return cfg["ak"]
-    def getSecuritySecretKey(self): return cfg["sk"]
-    def getSecurityToken(self): return cfg["token"]
-    def getProjectID(self): return cfg["project"]
-    def getUserData(self, key, default=None): return cfg["env"].get(key, default)
 import index
 from postcheck import sdkload
-results = [index.handler(e, Context())["outcome"] for e in cfg["events"]]
+results = [index.handler(e, Context(cfg))["outcome"] for e in cfg["events"]]
 models = [m for m in sys.modules if m.startswith("huaweicloudsdkcce.v3.model.")]
 print(json.dumps({"results": results, "loaded": sdkload.LOADED, "models": len(models)}))
 """
