@@ -16,7 +16,7 @@ from huaweicloudsdkcore.utils.http_utils import sanitize_for_serialization
 from .config import Credentials
 from .deadline import Deadline
 from .fields import clean_text
-from .sdk import ApiError, CallPolicy, ClientHandle, client_for, invoke, last_request_id
+from .sdk import ApiError, CallPolicy, client_for, invoke, last_request_id
 from .sdkload import service_package
 
 _cce = service_package("huaweicloudsdkcce.v3", (
@@ -144,17 +144,17 @@ def post_check_json(cluster_id: str, cluster_version: str | None, target_version
 class Cce:
     """The CCE calls of one invocation, bounded by its deadline."""
 
-    def __init__(self, handle: ClientHandle, deadline: Deadline) -> None:
-        self._client = handle.client
+    def __init__(self, client: Any, deadline: Deadline) -> None:
+        self._client = client
         self._deadline = deadline
 
     @classmethod
     def connect(cls, endpoint: str, credentials: Credentials, deadline: Deadline, pool_size: int = 10) -> Cce:
         from huaweicloudsdkcce.v3.cce_exception_handler import CceExceptionHandler
 
-        handle = client_for("cce", CceClient, CceExceptionHandler(), endpoint, credentials,
+        client = client_for("cce", CceClient, CceExceptionHandler(), endpoint, credentials,
                             credentials.project_id, pool_size)
-        return cls(handle, deadline)
+        return cls(client, deadline)
 
     def cluster(self, cluster_id: str) -> Cluster:
         invoker = self._client.show_cluster_invoker(ShowClusterRequest(cluster_id=cluster_id))

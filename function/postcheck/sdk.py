@@ -145,20 +145,12 @@ def guarded(client_class: type[Client]) -> type[Client]:
     return type(client_class.__name__, (_TimeoutsAsSdkErrors, client_class), {})
 
 
-@dataclass
-class ClientHandle:
-    """An SDK client and the HTTP settings it reads on every request."""
-
-    client: Any
-    config: HttpConfig
-
-
-_cache: dict[tuple[str, str], tuple[tuple[Any, ...], ClientHandle]] = {}
+_cache: dict[tuple[str, str], tuple[tuple[Any, ...], Any]] = {}
 _cache_lock = threading.Lock()
 
 
 def client_for(kind: str, client_class: type[Client], exception_handler: ExceptionHandler | None,
-               endpoint: str, credentials: Credentials, project_id: str, pool_size: int = 10) -> ClientHandle:
+               endpoint: str, credentials: Credentials, project_id: str, pool_size: int = 10) -> Any:
     """A client for ``endpoint``, reused across invocations while the credentials stay the same."""
     key = (endpoint, project_id, credentials.access_key, credentials.secret_key, credentials.security_token,
            pool_size)
@@ -188,10 +180,9 @@ def client_for(kind: str, client_class: type[Client], exception_handler: Excepti
         _without_hidden_retries(client, config)
         _sign_inline(client)
         if cached:
-            cached[1].client.close()
-        handle = ClientHandle(client, config)
-        _cache[(kind, endpoint)] = (key, handle)
-        return handle
+            cached[1].close()
+        _cache[(kind, endpoint)] = (key, client)
+        return client
 
 
 class _InlineExecutor:
@@ -241,8 +232,8 @@ def _without_hidden_retries(client: Any, config: HttpConfig) -> None:
 def forget_clients() -> None:
     """Close and drop every cached client (tests, and a process that changes identity)."""
     with _cache_lock:
-        for _, handle in _cache.values():
-            handle.client.close()
+        for _, client in _cache.values():
+            client.close()
         _cache.clear()
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .config import Credentials
 from .deadline import Deadline
 from .notification import Notification
 from .result import Notification as Sent
-from .sdk import CallPolicy, ClientHandle, client_for, invoke, last_request_id
+from .sdk import CallPolicy, client_for, invoke, last_request_id
 from .sdkload import service_package
 
 _smn = service_package("huaweicloudsdksmn.v2", ("SmnClient", "PublishMessageRequest", "PublishMessageRequestBody"))
@@ -16,8 +18,8 @@ PublishMessageRequestBody = _smn.PublishMessageRequestBody
 
 
 class Smn:
-    def __init__(self, handle: ClientHandle, deadline: Deadline, topic_urn: str) -> None:
-        self._handle = handle
+    def __init__(self, client: Any, deadline: Deadline, topic_urn: str) -> None:
+        self._client = client
         self._deadline = deadline
         self._topic_urn = topic_urn
 
@@ -25,8 +27,8 @@ class Smn:
     def connect(cls, endpoint: str, credentials: Credentials, topic_urn: str, topic_project: str,
                 deadline: Deadline, pool_size: int = 10) -> Smn:
         # The topic's project (in its URN) is the one SMN's path needs; it may differ from the function's.
-        handle = client_for("smn", SmnClient, None, endpoint, credentials, topic_project, pool_size)
-        return cls(handle, deadline, topic_urn)
+        client = client_for("smn", SmnClient, None, endpoint, credentials, topic_project, pool_size)
+        return cls(client, deadline, topic_urn)
 
     def publish(self, notification: Notification) -> Sent:
         body = PublishMessageRequestBody(
@@ -34,7 +36,7 @@ class Smn:
         )
         request = PublishMessageRequest(topic_urn=self._topic_urn, body=body)
         answer = invoke(
-            self._handle.client.publish_message_invoker(request),
+            self._client.publish_message_invoker(request),
             "publish_message",
             self._deadline,
             # The report may use the time kept back for it, with short timeouts of its own.
