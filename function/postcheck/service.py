@@ -149,7 +149,7 @@ def check_cluster(intent: CheckIntent, runtime: Runtime) -> Result:
 
     def decided() -> tuple[Result, Decision]:
         cluster = runtime.cce.cluster(intent.cluster_id)
-        named = result.updated(**{"cluster_name": cluster.name or intent.cluster_name})
+        named = result.updated(cluster_name=cluster.name or intent.cluster_name)
         return named, decide(intent, runtime.cce, runtime.deadline, runtime.sleep)
 
     identity = ("event", intent.cluster_id, intent.trigger, intent.trace_id, intent.upgrade_task_id,
@@ -177,11 +177,9 @@ def conclude(result: Result, decided: Callable[[], tuple[Result, Decision]], run
             result, planned = _carry_out(decision, result, runtime)
         except ApiError as exc:
             log.warning("CCE call failed", extra={"cluster_id": result.cluster_id, "error": str(exc)})
-            result = result.updated(**{
-                "outcome": Outcome.FAILED, "phase": "Error", "checked_at": _now(runtime),
-                "error": ErrorInfo(code=exc.code, message=exc.message, request_id=exc.request_id,
-                                   status=exc.status, operation=exc.operation),
-            })
+            error = ErrorInfo(code=exc.code, message=exc.message, request_id=exc.request_id, status=exc.status,
+                              operation=exc.operation)
+            result = result.updated(outcome=Outcome.FAILED, phase="Error", checked_at=_now(runtime), error=error)
     try:
         result = notify(result, runtime, planned)
     except NotificationFailed:
@@ -243,57 +241,47 @@ def decide(intent: CheckIntent, cce: Cce, deadline: Deadline, sleep: Callable[[f
 def _carry_out(decision: Decision, result: Result, runtime: Runtime) -> tuple[Result, dict[str, Any]]:
     task = getattr(decision, "upgrade_task", None)
     if task is not None:
-        result = result.updated(**{
-            "upgrade_task_id": task.uid,
-            "cluster_version": result.cluster_version or task.version,
-            "target_version": result.target_version or task.target_version,
-        })
+        result = result.updated(upgrade_task_id=task.uid,
+                                cluster_version=result.cluster_version or task.version,
+                                target_version=result.target_version or task.target_version)
     match decision:
         case NothingToDo(reason=reason):
-            return result.updated(**{"outcome": Outcome.IGNORED, "reason": reason}), {}
+            return result.updated(outcome=Outcome.IGNORED, reason=reason), {}
         case UpgradeRunning(upgrade_task=task):
-            return result.updated(**{
-                "outcome": Outcome.PENDING,
-                "reason": f"upgrade task {task.uid} is {task.phase or 'in an unknown phase'}: "
-                          "the check runs once it succeeds",
-            }), {}
+            phase = task.phase or "in an unknown phase"
+            reason = f"upgrade task {task.uid} is {phase}: the check runs once it succeeds"
+            return result.updated(outcome=Outcome.PENDING, reason=reason), {}
         case UpgradeFailed(upgrade_task=task):
-            return result.updated(**{
-                "outcome": Outcome.FAILED, "checked_at": _now(runtime),
-                "error": ErrorInfo(code="UpgradeFailed",
-                                   message=f"upgrade task {task.uid} ended Failed; the post-upgrade check was not run"),
-            }), {}
+            error = ErrorInfo(code="UpgradeFailed",
+                              message=f"upgrade task {task.uid} ended Failed; the post-upgrade check was not run")
+            return result.updated(outcome=Outcome.FAILED, checked_at=_now(runtime), error=error), {}
         case CannotCheck(code=code, message=message):
-            return result.updated(**{
-                "outcome": Outcome.FAILED, "checked_at": _now(runtime),
-                "error": ErrorInfo(code=code, message=message),
-            }), {}
+            error = ErrorInfo(code=code, message=message)
+            return result.updated(outcome=Outcome.FAILED, checked_at=_now(runtime), error=error), {}
         case RunCheck(cluster_version=cv, target_version=tv):
-            result = result.updated(**{"cluster_version": cv, "target_version": tv})
+            result = result.updated(cluster_version=cv, target_version=tv)
             if result.dry_run:
-                return result.updated(**{"outcome": Outcome.CHECKED, "checked_at": _now(runtime)}), {
+                return result.updated(outcome=Outcome.CHECKED, checked_at=_now(runtime)), {
                     "postcheck": post_check_json(result.cluster_id or "", cv, tv)}
             check = runtime.cce.post_check(result.cluster_id or "", cv, tv)
-            return result.updated(**{
-                "outcome": Outcome.CHECKED, "phase": check.phase, "task_uid": check.uid,
-                "checked_at": _now(runtime),
-            }), {}
+            return result.updated(outcome=Outcome.CHECKED, phase=check.phase, task_uid=check.uid,
+                                  checked_at=_now(runtime)), {}
     raise AssertionError(f"unhandled decision {decision!r}")  # pragma: no cover
 
 
 def notify(result: Result, runtime: Runtime, planned: dict[str, Any]) -> Result:
     """Publish one message for a checked or failed result (in a dry run: say what would be published)."""
     if not result.notifies:
-        return result.updated(**{"planned": planned or None}) if result.dry_run else result
+        return result.updated(planned=planned or None) if result.dry_run else result
     message = build(result, runtime.where)
     if result.dry_run:
-        return result.updated(**{"planned": {**planned, "notification": message.as_dict()}})
+        return result.updated(planned={**planned, "notification": message.as_dict()})
     try:
         sent = runtime.smn.publish(message)
     except ApiError as exc:
         log.error("publish failed", extra={"cluster_id": result.cluster_id, "error": str(exc)})
         raise NotificationFailed(f"could not publish the result for cluster {result.cluster_id}: {exc}") from None
-    return result.updated(**{"notification": sent})
+    return result.updated(notification=sent)
 
 
 def _rejected(code: str, message: str) -> Result:
