@@ -9,8 +9,9 @@ SCENARIO ?= tests/scenarios/demo.json
 
 .PHONY: demo test lint invoke build bench faults clean
 
-$(VENV)/.installed: requirements/runtime.txt requirements/dev.txt
+$(VENV)/.installed: requirements/tools.txt requirements/runtime.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/tools.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
 	touch $@
 

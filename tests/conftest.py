@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from postcheck import sdk, service
 from scripts.local_context import LocalContext
 from scripts.standin import StandIn
+
+# Property tests explore freely on a developer's machine (random seeds, failures replayed from .hypothesis/);
+# under CI (.ci/run sets CI=true) they are derandomized, with no example database, so that one commit gives
+# one verdict every time.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "tests" / "events"

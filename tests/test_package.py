@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -89,7 +91,12 @@ def test_the_handler_runs_from_the_unpacked_package_alone_with_its_bytecode(loca
 def test_the_target_runtimes_package_runs_on_that_python(runtime, tmp_path, standin):
     interpreter = build.find_interpreter(build.RUNTIMES[runtime])
     if interpreter is None:
-        pytest.skip(f"no {runtime} interpreter on this machine")
+        # CI must run the package template.yaml deploys: a missing interpreter there is a failure.
+        message = f"no {runtime} interpreter on this machine: the {runtime} package was NOT run"
+        if os.environ.get("CI"):
+            pytest.fail(message + " (CI requires it: install it with pyenv)")
+        warnings.warn(message, stacklevel=1)
+        pytest.skip(message)
     standin.cluster(CLUSTER).upgrade_tasks[0].phases = ["Success"]
 
     package = build.build(runtime, tmp_path / "dist")
