@@ -165,6 +165,28 @@ def test_the_redelivered_event_publishes_the_stored_result_without_checking_agai
     assert len(standin.published) == 1
 
 
+@pytest.mark.parametrize("operation", CCE_CALLS)
+def test_a_redelivered_failure_is_retried_for_real_once_cce_recovered(standin, invoke, operation):
+    # A manual request whose first run failed (CCE answered 403, so no post-check ran) and whose failure could not
+    # be published: its redelivery, within the platform's retry period and after CCE recovered, must run the check
+    # and publish the new result, not republish the old failure.
+    standin.add_fault({"kind": "error_json", "status": 403, "operation": operation, "times": -1})
+    standin.add_fault({"kind": "error_json", "status": 503, "operation": "publish", "times": -1})
+    with pytest.raises(NotificationFailed):
+        invoke(event("manual"))
+    assert standin.postchecks == [] and standin.published == []
+    standin.reset()  # CCE and SMN recover
+
+    result = invoke(event("manual"))  # the platform delivers the event again
+
+    assert (result["outcome"], result["phase"], result["error"]) == ("checked", "Success", None)
+    [check] = standin.postchecks
+    assert result["task_uid"] == check["uid"]
+    [published] = standin.published
+    assert result["notification"]["message_id"] == published["message_id"]
+    assert "Error" not in published["subject"]
+
+
 def test_a_post_check_slower_than_the_budget_ends_failed_and_is_still_reported_in_time(standin, invoke, context):
     # Budget 3 s: 0.75 s is kept for the report, so the post-check may take ~2.2 s; its answer comes after 2.5 s.
     budget_s = 3.0

@@ -148,26 +148,72 @@ def test_cluster_ids_limit_the_sweep_and_unknown_ones_are_reported(standin, invo
 
 
 def test_a_redelivered_event_republishes_without_checking_again(standin, invoke, context):
-    context._user_data["SMN_TOPIC_URN"] = TOPIC.replace("cce-upgrades", "gone")
+    standin.add_fault({"kind": "error_json", "status": 503, "operation": "publish", "times": -1})
     with pytest.raises(service.NotificationFailed):
         invoke(event("postcheck_task_body"))
-    context._user_data["SMN_TOPIC_URN"] = TOPIC
+    assert len(standin.postchecks) == 1
+    standin.reset()  # SMN recovers; the stand-in's logs start afresh
 
     result = invoke(event("postcheck_task_body"))  # the platform's retry of the same event
 
     assert result["outcome"] == "checked"
-    assert len(standin.postchecks) == 1
-    assert result["task_uid"] == standin.postchecks[0]["uid"]
+    assert standin.postchecks == []  # no second post-check
+    assert operations(standin) == ["publish"]
     assert len(standin.published) == 1
 
 
 def test_a_stored_unpublished_result_expires(standin, invoke, context, monkeypatch):
     monkeypatch.setattr(service, "UNPUBLISHED_TTL_S", 0.0)
-    context._user_data["SMN_TOPIC_URN"] = TOPIC.replace("cce-upgrades", "gone")
+    standin.add_fault({"kind": "error_json", "status": 503, "operation": "publish", "times": -1})
     with pytest.raises(service.NotificationFailed):
         invoke(event("postcheck_task_body"))
-    context._user_data["SMN_TOPIC_URN"] = TOPIC
+    standin.reset()
 
     invoke(event("postcheck_task_body"))
 
-    assert len(standin.postchecks) == 2  # expired: a fresh check, not the stored result
+    assert len(standin.postchecks) == 1  # expired: a fresh check, not the stored result
+
+
+SECOND_TOPIC = TOPIC.replace("cce-upgrades", "cce-upgrades-oncall")
+
+
+def two_topics() -> dict:
+    scenario = copy.deepcopy(DEMO)
+    scenario["topics"] = [TOPIC, SECOND_TOPIC]
+    return scenario
+
+
+@pytest.mark.parametrize("scenario", [two_topics()])
+def test_a_result_stored_for_one_topic_is_not_reused_for_another(standin, invoke, context):
+    standin.add_fault({"kind": "error_json", "status": 503, "operation": "publish", "times": -1})
+    with pytest.raises(service.NotificationFailed):
+        invoke(event("postcheck_task_body"))  # checked, not published to TOPIC
+    [first_check] = standin.postchecks
+    standin.reset()  # SMN recovers
+
+    context._user_data["SMN_TOPIC_URN"] = SECOND_TOPIC
+    result = invoke(event("postcheck_task_body"))  # the same request for another topic: other work
+
+    [check] = standin.postchecks
+    assert result["task_uid"] == check["uid"]
+    assert [p["topic_urn"] for p in standin.published] == [SECOND_TOPIC]
+
+    context._user_data["SMN_TOPIC_URN"] = TOPIC
+    result = invoke(event("postcheck_task_body"))  # the redelivery for TOPIC still finds its own result
+
+    assert result["task_uid"] == first_check["uid"]
+    assert len(standin.postchecks) == 1  # no second post-check for TOPIC
+    assert [p["topic_urn"] for p in standin.published] == [SECOND_TOPIC, TOPIC]
+
+
+def test_a_dry_run_of_the_same_request_does_not_take_the_stored_result(standin, invoke, context):
+    standin.add_fault({"kind": "error_json", "status": 503, "operation": "publish", "times": -1})
+    with pytest.raises(service.NotificationFailed):
+        invoke(event("postcheck_task_body"))
+    standin.reset()
+
+    context._user_data["DRY_RUN"] = "true"
+    result = invoke(event("postcheck_task_body"))
+
+    assert result["dry_run"] is True and result["task_uid"] is None  # planned, not the stored real check
+    assert standin.postchecks == [] and standin.published == []

@@ -43,9 +43,11 @@ TIME_TO_CHECK_S = 10.0
 Clock = Callable[[], datetime]
 
 
-# Checks whose result could not be published, by the identity of the work (the event's fields, or the sweep's
-# cluster and window): a redelivery of the same event to this instance publishes the stored result instead of
-# checking again.
+# Post-checks that ran but whose result could not be published, by the identity of the work (the event's fields,
+# or the sweep's cluster and window, plus the dry-run flag, the endpoints, the project and the SMN topic): a
+# redelivery of the same event to this instance publishes the stored result instead of running the post-check
+# a second time. Only a result whose post-check really ran is stored; anything else (a CCE error, a failed
+# upgrade, a dry run) is cheap and safe to redo, and a redelivery does it for real.
 # Entries expire: the platform's retries come within minutes; a run hours later deserves a fresh check.
 MAX_UNPUBLISHED = 256
 UNPUBLISHED_TTL_S = 1800.0
@@ -165,6 +167,7 @@ def conclude(result: Result, decided: Callable[[], tuple[Result, Decision]], run
     If an earlier delivery of the same work in this instance ran the check but could not publish it,
     the check is not run again: only the publish is retried.
     """
+    identity = (*identity, runtime.settings.smn_topic_urn, runtime.endpoints, runtime.credentials.project_id)
     with _UNPUBLISHED_LOCK:
         stored = _UNPUBLISHED.pop(identity, None)
     if stored is not None and time.monotonic() - stored[0] < UNPUBLISHED_TTL_S:
@@ -183,11 +186,19 @@ def conclude(result: Result, decided: Callable[[], tuple[Result, Decision]], run
     try:
         result = notify(result, runtime, planned)
     except NotificationFailed:
-        _remember_unpublished(identity, (result, planned))
+        if _post_check_ran(result):
+            _remember_unpublished(identity, (result, planned))
         raise
     log.info("cluster handled", extra={"cluster_id": result.cluster_id, "outcome": result.outcome.value,
                                        "phase": result.phase, "dry_run": result.dry_run})
     return result
+
+
+def _post_check_ran(result: Result) -> bool:
+    """CCE ran a post-check for this result (it answered with the check's phase): running it again would
+    confirm the upgrade twice."""
+    return (result.outcome is Outcome.CHECKED and not result.dry_run and result.task_uid is not None
+            and result.phase is not None)
 
 
 def _remember_unpublished(key: tuple[Any, ...], value: tuple[Result, dict[str, Any]]) -> None:
