@@ -6,6 +6,7 @@ Variables are read through ``context.getUserData(name)`` where it answers, else 
 from __future__ import annotations
 
 import functools
+import ipaddress
 import os
 import re
 from dataclasses import dataclass, field
@@ -20,7 +21,19 @@ TOPIC_URN_RE = re.compile(
 )
 REGION_RE = re.compile(r"^[a-z]{2,}(?:-[a-z0-9]+)+$")
 PROJECT_RE = re.compile(r"^[0-9a-f]{32}$")
-ENDPOINT_RE = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+(?::\d{1,5})?/?$")
+# A base URL: scheme, host (a DNS name, a dotted IPv4 address or a bracketed IPv6 address), optional port, no path,
+# no user information. The scheme is written in lower case.
+ENDPOINT_RE = re.compile(
+    r"^(?P<scheme>https?)://(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)"
+    r"(?::(?P<port>\d{1,5}))?/?$"
+)
+LOOPBACK_V4 = ipaddress.IPv4Network("127.0.0.0/8")
+LOOPBACK_V6 = ipaddress.IPv6Address("::1")
+ENDPOINT_EXPECTED = (
+    "expected a base URL https://<host>[:<port>] such as https://cce.cn-north-4.myhuaweicloud.com "
+    "(http:// only for a loopback host: localhost, 127.0.0.0/8 or [::1], i.e. the local stand-in: "
+    "the temporary keys and signatures must not travel unencrypted)"
+)
 TRUE_WORDS = {"true", "1", "yes", "on"}
 FALSE_WORDS = {"false", "0", "no", "off", ""}
 
@@ -72,8 +85,8 @@ class Settings(BaseModel):
     @field_validator("cce_endpoint", "smn_endpoint")
     @classmethod
     def _endpoint(cls, value: str | None) -> str | None:
-        if value is not None and not ENDPOINT_RE.fullmatch(value):
-            raise ValueError("expected a base URL such as https://cce.cn-north-4.myhuaweicloud.com")
+        if value is not None and not safe_endpoint(value):
+            raise ValueError(ENDPOINT_EXPECTED)
         return value.rstrip("/") if value else None
 
     @property
@@ -88,6 +101,30 @@ class Settings(BaseModel):
         match = TOPIC_URN_RE.fullmatch(self.smn_topic_urn)
         assert match is not None  # validated above
         return match.group(name)
+
+
+def safe_endpoint(url: str) -> bool:
+    """A base URL the SDK may send signed requests to: ``https://`` to any host, ``http://`` only to this machine
+    (``localhost``, an IPv4 address in 127.0.0.0/8, ``[::1]``)."""
+    match = ENDPOINT_RE.fullmatch(url)
+    if match is None or not 0 < int(match.group("port") or 443) <= 65535:
+        return False
+    host = match.group("host")
+    if host.startswith("["):
+        try:
+            address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            return False
+    elif host.lower() == "localhost":
+        return True
+    else:
+        try:
+            address = ipaddress.IPv4Address(host)
+        except ValueError:
+            return match.group("scheme") == "https"  # a DNS name
+    if match.group("scheme") == "https":
+        return True
+    return address == LOOPBACK_V6 or address in LOOPBACK_V4
 
 
 @dataclass(frozen=True)
