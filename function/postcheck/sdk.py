@@ -1,8 +1,12 @@
 """The one place that deals with the Huawei Cloud SDK's clients, its errors and its gaps.
 
-- Clients are built once per credentials and endpoint and reused by warm invocations.
-- HTTP timeouts come from the invocation's :class:`~postcheck.deadline.Deadline`, never the SDK's
-  60/120 s defaults; no ``~/.huaweicloud`` file is touched (a user agent is always set).
+- Clients are built once per credentials and endpoint and reused by warm invocations, concurrent ones
+  included (an instance may run several invocations at once, each in its own thread). A client is never
+  closed while an invocation may still use it: when the keys rotate, the old client is dropped from the
+  cache and closed by the garbage collector once its last user is done.
+- HTTP timeouts come from the calling thread's :class:`~postcheck.deadline.Deadline`, per request, never
+  from the client's shared ``HttpConfig`` (nor the SDK's 60/120 s defaults); no ``~/.huaweicloud`` file is
+  touched (a user agent is always set).
 - Errors become :class:`ApiError`, whatever the SDK raised. Two gaps of the SDK are closed here, at
   their source, so that the SDK's own retrying invoker sees them as SDK exceptions:
   a read timeout escaping as ``requests.exceptions.ReadTimeout``, and a non-JSON error body (a
@@ -10,14 +14,14 @@
 - Transient failures are retried with the SDK's ``SyncInvoker.with_retry`` and a jittered exponential
   backoff that never sleeps past the deadline.
 - Three adjustments to the SDK's HTTP plumbing, each guarded so that a changed SDK is left as it is: plain
-  adapters on its session (its urllib3 ``Retry`` hides a GET's 429 and read timeouts), requests' per-request
-  scan of the environment skipped where no proxy is configured, and requests signed in the calling thread
-  rather than on the client's thread pool.
+  adapters on its session that take each request's timeouts from the calling thread's deadline (the SDK's
+  adapter has a urllib3 ``Retry`` that hides a GET's 429 and read timeouts), requests' per-request scan of
+  the environment skipped where no proxy is configured, and requests signed in the calling thread rather
+  than on the client's thread pool (so the thread-local deadline is the caller's).
 """
 
 from __future__ import annotations
 
-import functools
 import os
 import random
 import threading
@@ -77,7 +81,8 @@ class ApiError(Exception):
 
 
 class _LastResponse(threading.local):
-    """Per thread: the answer last received, and the time rules of the call under way."""
+    """Per thread: the answer last received, and the time rules of the call under way (set by :func:`invoke`,
+    read by :class:`DeadlineAdapter` for each attempt)."""
 
     status: int | None = None
     request_id: str | None = None
@@ -85,13 +90,6 @@ class _LastResponse(threading.local):
 
 
 _last = _LastResponse()
-
-
-def _before_request(config: HttpConfig, **kwargs: Any) -> None:
-    """Runs right before each attempt: its timeouts are cut to the time left now, not at the first try."""
-    if _last.timing is not None:
-        deadline, policy = _last.timing
-        config.timeout = deadline.http_timeout(policy.connect_s, policy.read_s, policy.for_report)
 
 
 def _remember_response(**kwargs: Any) -> None:
@@ -145,18 +143,26 @@ def guarded(client_class: type[Client]) -> type[Client]:
     return type(client_class.__name__, (_TimeoutsAsSdkErrors, client_class), {})
 
 
+# One client per (kind, endpoint): a handful in practice; the bound only matters for a process whose
+# configuration keeps changing. Evicted clients are not closed (see client_for).
+MAX_CACHED_CLIENTS = 8
 _cache: dict[tuple[str, str], tuple[tuple[Any, ...], Any]] = {}
 _cache_lock = threading.Lock()
 
 
 def client_for(kind: str, client_class: type[Client], exception_handler: ExceptionHandler | None,
                endpoint: str, credentials: Credentials, project_id: str, pool_size: int = 10) -> Any:
-    """A client for ``endpoint``, reused across invocations while the credentials stay the same."""
+    """A client for ``endpoint``, reused across invocations while the credentials stay the same.
+
+    A client replaced (the keys rotated) or evicted is not closed: an invocation that started with the old
+    keys may still be using it. It goes when its last user drops it; its pooled connections close with it.
+    """
     key = (endpoint, project_id, credentials.access_key, credentials.secret_key, credentials.security_token,
            pool_size)
     with _cache_lock:
-        cached = _cache.get((kind, endpoint))
+        cached = _cache.pop((kind, endpoint), None)
         if cached and cached[0] == key:
+            _cache[(kind, endpoint)] = cached  # the most recently used last
             return cached[1]
         ca_bundle = next((os.environ[name] for name in CA_BUNDLE_SETTINGS if os.environ.get(name)), None)
         config = HttpConfig(timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S), retry_times=0, ssl_ca_cert=ca_bundle,
@@ -167,11 +173,7 @@ def client_for(kind: str, client_class: type[Client], exception_handler: Excepti
         client = (
             ClientBuilder(guarded(client_class))
             .with_exception_handler(TolerantExceptionHandler(exception_handler))
-            .with_http_handler(
-                HttpHandler()
-                .add_request_handler(functools.partial(_before_request, config))
-                .add_response_handler(_remember_response)
-            )
+            .with_http_handler(HttpHandler().add_response_handler(_remember_response))
             .with_http_config(config)
             .with_credentials(basic)
             .with_endpoints([endpoint])
@@ -179,8 +181,8 @@ def client_for(kind: str, client_class: type[Client], exception_handler: Excepti
         )
         _without_hidden_retries(client, config)
         _sign_inline(client)
-        if cached:
-            cached[1].close()
+        while len(_cache) >= MAX_CACHED_CLIENTS:
+            _cache.pop(next(iter(_cache)))  # the least recently used; not closed, it may be in use
         _cache[(kind, endpoint)] = (key, client)
         return client
 
@@ -209,8 +211,27 @@ def _sign_inline(client: Any) -> None:
         http_client._executor = _InlineExecutor()
 
 
+class DeadlineAdapter(HTTPAdapter):
+    """A plain adapter (no urllib3 retries) that gives each request the timeouts of the calling thread's call
+    under way, cut to the time its deadline leaves now (not at the first try); a request made outside
+    :func:`invoke` keeps the timeouts it was given (the client's defaults).
+
+    The timeouts are the request's own: invocations that share a client (an instance running several at
+    once, the sweep's threads) each keep their own deadline. The SDK sends synchronous requests from the
+    calling thread, which is what makes the thread-local deadline the caller's.
+    """
+
+    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None,
+             verify: bool | str = True, cert: Any = None, proxies: Any = None) -> requests.Response:
+        timing = _last.timing
+        if timing is not None:
+            deadline, policy = timing
+            timeout = deadline.http_timeout(policy.connect_s, policy.read_s, policy.for_report)
+        return super().send(request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
+
+
 def _without_hidden_retries(client: Any, config: HttpConfig) -> None:
-    """Mount plain adapters on the SDK's session, replacing the one it mounts with urllib3's
+    """Mount :class:`DeadlineAdapter` on the SDK's session, replacing the one it mounts with urllib3's
     ``Retry(total=retry_times, status_forcelist=[429])``.
 
     With that adapter a GET answered 429 never reaches the exception handler (the gateway's ``APIG.0308`` and
@@ -218,9 +239,10 @@ def _without_hidden_retries(client: Any, config: HttpConfig) -> None:
     timeout on a GET becomes a connection error. Retrying is this module's job (:func:`invoke`).
     """
     session = getattr(client.get_http_client(), "_session", None)
-    if session is None:  # the SDK's layout changed: keep its adapter, retries still work
+    if session is None:  # the SDK's layout changed: keep its adapter (and its timeouts), retries still work
         return
-    adapter = HTTPAdapter(pool_connections=config.pool_connections, pool_maxsize=config.pool_maxsize, max_retries=0)
+    adapter = DeadlineAdapter(pool_connections=config.pool_connections, pool_maxsize=config.pool_maxsize,
+                              max_retries=0)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     # requests reads the proxy variables and ~/.netrc on every request (about 0.5 ms each, a fifth of a warm
@@ -230,7 +252,7 @@ def _without_hidden_retries(client: Any, config: HttpConfig) -> None:
 
 
 def forget_clients() -> None:
-    """Close and drop every cached client (tests, and a process that changes identity)."""
+    """Close and drop every cached client (tests, between stand-ins: no invocation may be under way)."""
     with _cache_lock:
         for _, client in _cache.values():
             client.close()
