@@ -116,8 +116,8 @@ def _shape(evt: dict[str, Any]) -> str | None:
 
 
 def _is_true(value: Any) -> bool:
-    # KNOWN (see test_sweep_flag_one_is_not_true below): Literal[True] also accepts 1 and 1.0.
-    return value is True or (type(value) in (int, float) and value == 1)
+    """Only JSON ``true`` asks for a sweep (README: ``{"sweep": true}``); 1 and 1.0 are numbers, not true."""
+    return value is True
 
 
 def valid(evt: Any) -> bool | None:
@@ -162,12 +162,40 @@ def valid(evt: Any) -> bool | None:
     return False
 
 
+def _keys(evt: Any) -> list[str]:
+    return [str(k) for k in evt if str(k)] if isinstance(evt, dict) else []
+
+
+def _smn_inner(evt: Any) -> Any:
+    """The event inside an SMN trigger event's message, or None."""
+    try:
+        return json.loads(evt["record"][0]["smn"]["message"])
+    except (LookupError, TypeError, ValueError, RecursionError):
+        return None
+
+
+MIN_KEY_SHOWN = 16  # a key cut short still shows enough of itself to be recognised
+
+
+def _starts_with_key(message: str, key: str) -> bool:
+    """``message`` starts with ``key`` (whole, or cut short: at least its first MIN_KEY_SHOWN characters and
+    "...") and then a separator."""
+    separators = (":", ".", "[")
+    if message.startswith(key) and message[len(key):len(key) + 1] in separators:
+        return True
+    return any(message.startswith("...", cut) and message[cut + 3:cut + 4] in separators
+               and key.startswith(message[:cut]) for cut in range(MIN_KEY_SHOWN, min(len(key), len(message))))
+
+
 def _names_a_field(message: str, evt: Any) -> bool:
     """A rejection starts with the field it is about: ``event``, a path from one of the event's keys or from
-    a documented field (one that is missing), possibly inside an SMN event's message."""
-    message = message.removeprefix("smn.message: ")
-    heads = [*DOCUMENTED_FIELDS, *([str(k) for k in evt if str(k)] if isinstance(evt, dict) else [])]
-    return any(message.startswith(head) and message[len(head):len(head) + 1] in (":", ".", "[") for head in heads)
+    a documented field (one that is missing); after ``smn.message:``, the same for the event inside the SMN
+    message. A long key may be cut short."""
+    heads = [*DOCUMENTED_FIELDS, *_keys(evt)]
+    if message.startswith("smn.message: "):
+        message = message.removeprefix("smn.message: ")
+        heads += _keys(_smn_inner(evt))
+    return any(_starts_with_key(message, head) for head in heads)
 
 
 # -- helpers --------------------------------------------------------------------------------------------------

@@ -6,11 +6,14 @@ Nothing here touches the network. Every rejection names the field and what was e
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from typing import Any
 
 from pydantic import ValidationError
 
+from . import bounds
+from .bounds import MAX_DEPTH, MAX_NODES, OutOfBounds
 from .envelopes import (
     EXPECTED_SHAPES,
     CloudEventEnvelope,
@@ -26,9 +29,18 @@ from .payloads import CtsTrace, ManualCheck, PostCheckTaskIn, SweepIn
 # Bounds checked before any model sees the event: FunctionGraph's async payload limit is 256 KB; an
 # SMN message wrapped in its envelope and JSON-escaped can be somewhat larger.
 MAX_EVENT_BYTES = 640 * 1024
-MAX_DEPTH = 24
-MAX_NODES = 20_000
-MAX_ERRORS_REPORTED = 5
+__all__ = ["MAX_DEPTH", "MAX_EVENT_BYTES", "MAX_NODES", "parse_event"]
+
+# A rejection message stays short whatever the event holds (it is returned and logged): it describes at most
+# a few errors, names at most a few keys, each cut short, and is cut at MAX_MESSAGE_BYTES of UTF-8 as a last
+# resort.
+MAX_ERRORS_REPORTED = 3
+MAX_KEYS_SHOWN = 3
+MAX_KEY_CHARS = 40
+MAX_PATH_CHARS = 160
+MAX_SHOWN_CHARS = 60
+MAX_MESSAGE_BYTES = 1000
+CUT = "..."
 
 # A timer event's time anchors the sweep's window: it must leave room for the window on either side.
 MIN_TIMER_YEAR, MAX_TIMER_YEAR = 2000, 9000
@@ -39,22 +51,26 @@ UPGRADE_TRACE = "clusterUpgrade"
 
 
 def parse_event(event: Any) -> Intent:
-    """Validate ``event`` (dict, JSON text or bytes) and say what it asks for."""
-    return _parse(_decode(event, "event"), via=None)
+    """Validate ``event`` (dict, JSON text or bytes) and say what it asks for.
+
+    Raises only :class:`InvalidEvent`, whose message starts with the field it is about and is shorter than
+    MAX_MESSAGE_BYTES of UTF-8."""
+    try:
+        return _parse(_decode(event, "event"), via=None)
+    except InvalidEvent as exc:
+        raise InvalidEvent(_bounded(str(exc))) from None
 
 
 def _parse(event: Any, via: str | None) -> Intent:
     _check_bounds(event)
-    prefix = "smn.message: " if via else ""
     model = envelope_model(event)
     if model is None:
-        keys = ", ".join(sorted(str(k) for k in event)[:10])
-        raise InvalidEvent(f"{prefix}event: unrecognised event: expected {EXPECTED_SHAPES}; "
-                           f"got an object with keys [{keys}]")
+        raise InvalidEvent(f"event: unrecognised event: expected {EXPECTED_SHAPES}; "
+                           f"got an object with keys [{_keys(event)}]")
     try:
         envelope = model.model_validate(event)
     except ValidationError as exc:
-        raise InvalidEvent(_describe(exc, prefix)) from None
+        raise InvalidEvent(_describe(exc)) from None
     trigger = lambda name: f"{via}/{name}" if via else name  # noqa: E731
 
     match envelope:
@@ -77,8 +93,12 @@ def _parse(event: Any, via: str | None) -> Intent:
             return _from_trace(envelope.payload, trigger("eventgrid"), field="data")
         case SmnEnvelope():
             if via:
-                raise InvalidEvent("smn.message: an SMN message cannot carry another SMN event")
-            return _parse(_decode(envelope.payload, "record[0].smn.message"), via="smn")
+                raise InvalidEvent("record: an SMN message cannot carry another SMN event")
+            inner = _decode(envelope.payload, "record[0].smn.message")
+            try:
+                return _parse(inner, via="smn")
+            except InvalidEvent as exc:  # about the event inside the message: say so
+                raise InvalidEvent(f"smn.message: {exc}") from None
     raise InvalidEvent(f"event: unsupported event type {type(envelope).__name__}")  # pragma: no cover
 
 
@@ -106,15 +126,19 @@ def _from_trace(trace: CtsTrace, trigger: str, field: str) -> Intent:
         cluster_id=cluster_id,
         trigger=trigger,
         cluster_name=trace.resource_name or None,
-        upgrade_task_id=_upgrade_task_id(trace),
+        upgrade_task_id=_upgrade_task_id(trace, field),
         follow_upgrade=True,
         trace_id=trace.trace_id,
     )
 
 
-def _upgrade_task_id(trace: CtsTrace) -> str | None:
+def _upgrade_task_id(trace: CtsTrace, field: str) -> str | None:
     """The upgrade task the traced request started, when its response names one that is well formed."""
-    response = trace.response_object() or {}
+    try:
+        response = trace.response_object() or {}
+    except OutOfBounds as exc:
+        where = f" (at {_path(exc.path)})" if exc.path else ""
+        raise InvalidEvent(f"{field}.response: {exc}{where}") from None
     metadata = response.get("metadata")
     uid = metadata.get("uid") if isinstance(metadata, dict) else None
     try:
@@ -149,9 +173,9 @@ def _decode(event: Any, field: str) -> Any:
         if len(event) > MAX_EVENT_BYTES:
             raise InvalidEvent(f"{field}: {len(event)} characters is over the {MAX_EVENT_BYTES} limit")
         try:
-            return json.loads(event)
-        except RecursionError:
-            raise InvalidEvent(f"{field}: nested deeper than {MAX_DEPTH} levels") from None
+            return bounds.loads(event)
+        except OutOfBounds as exc:
+            raise InvalidEvent(f"{field}: {exc}") from None
         except ValueError as exc:
             reason = getattr(exc, "msg", "not JSON")
             raise InvalidEvent(f"{field}: expected a JSON object, got text that is not JSON ({reason})") from None
@@ -159,42 +183,44 @@ def _decode(event: Any, field: str) -> Any:
 
 
 def _check_bounds(event: Any) -> None:
-    """Refuse events that are too deep, too large or not an object, walking them without recursion."""
+    """Refuse events that are too deep, too large, hold too long a number or are not an object."""
     if not isinstance(event, dict):
         raise InvalidEvent(f"event: expected a JSON object, got {_kind(event)}")
-    budget = MAX_EVENT_BYTES
-    nodes = 0
-    stack: list[tuple[Any, int]] = [(event, 1)]
-    while stack:
-        node, depth = stack.pop()
-        nodes += 1
-        if depth > MAX_DEPTH:
-            raise InvalidEvent(f"event: nested deeper than {MAX_DEPTH} levels")
-        if nodes > MAX_NODES:
-            raise InvalidEvent(f"event: more than {MAX_NODES} values")
-        if isinstance(node, dict):
-            for key, value in node.items():
-                budget -= len(key) if isinstance(key, str) else 8
-                stack.append((value, depth + 1))
-        elif isinstance(node, (list, tuple)):
-            stack.extend((value, depth + 1) for value in node)
-        elif isinstance(node, (str, bytes)):
-            budget -= len(node)
-        else:
-            budget -= 8
-        if budget < 0:
-            raise InvalidEvent(f"event: larger than the {MAX_EVENT_BYTES}-byte limit")
+    try:
+        bounds.check(event, MAX_EVENT_BYTES)
+    except OutOfBounds as exc:
+        raise InvalidEvent(f"{_path(exc.path)}: {exc}") from None
 
 
-def _describe(exc: ValidationError, prefix: str) -> str:
+def _describe(exc: ValidationError) -> str:
+    errors = exc.errors(include_url=False)
     parts = []
-    for error in exc.errors(include_url=False)[:MAX_ERRORS_REPORTED]:
-        field = ".".join(str(p) for p in error["loc"]) or "event"
-        parts.append(f"{prefix}{field}: {_explain(error)}")
-    more = len(exc.errors()) - MAX_ERRORS_REPORTED
+    for error in errors[:MAX_ERRORS_REPORTED]:
+        parts.append(f"{_path(error['loc'])}: {_explain(error)}")
+    more = len(errors) - MAX_ERRORS_REPORTED
     if more > 0:
         parts.append(f"and {more} more")
     return "; ".join(parts)
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    """A field's path (``spec.clusterID``), each key cut short, the whole cut short too."""
+    path = ".".join(_key(part) for part in loc) or "event"
+    return path if len(path) <= MAX_PATH_CHARS else path[:MAX_PATH_CHARS - len(CUT)] + CUT
+
+
+def _key(key: Any) -> str:
+    """A key as a message names it: the key itself, or its start and "..." when it is long."""
+    name = str(key)
+    return name if len(name) <= MAX_KEY_CHARS else name[:MAX_KEY_CHARS - len(CUT)] + CUT
+
+
+def _keys(event: dict[Any, Any]) -> str:
+    """At most MAX_KEYS_SHOWN of ``event``'s keys, each cut short, and how many more there are."""
+    shown = sorted(_key(k) for k in event)
+    more = len(shown) - MAX_KEYS_SHOWN
+    listed = ", ".join(shown[:MAX_KEYS_SHOWN])
+    return f"{listed}, and {more} more" if more > 0 else listed
 
 
 def _explain(error: Any) -> str:
@@ -219,16 +245,49 @@ def _explain(error: Any) -> str:
 
 
 def _kind(value: Any) -> str:
-    names = {list: "a list", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+    names = {list: "a list", str: "a string", int: "a number", float: "a number", bool: "a boolean",
+             bounds.LongNumber: "a number"}
     if value is None:
         return "null"
     return names.get(type(value), type(value).__name__)
 
 
 def _show(value: Any) -> str:
+    """A value from the event, as a message quotes it: text JSON-escaped to ASCII and cut short; for anything
+    else, its kind (and a small number, boolean or null as it is)."""
     if isinstance(value, str):
-        shown = value if len(value) <= 60 else value[:57] + "..."
-        return json.dumps(shown, ensure_ascii=True)
-    if isinstance(value, (dict, list)) or value is None or isinstance(value, (bool, int, float)):
-        return _kind(value) if isinstance(value, (dict, list)) or value is None else json.dumps(value)
-    return type(value).__name__
+        return _quote(value)
+    if value is None or isinstance(value, bool) or (isinstance(value, int) and abs(value) < 10**15):
+        return json.dumps(value)
+    if isinstance(value, float):
+        return json.dumps(value) if abs(value) < 1e15 else "a number"
+    return _kind(value) if isinstance(value, (dict, list, int)) else type(value).__name__
+
+
+def _quote(text: str) -> str:
+    """``text`` JSON-quoted with ASCII escapes; cut, at a whole character, to MAX_SHOWN_CHARS characters
+    between the quotes, "..." included."""
+    escaped = json.dumps(text[:MAX_SHOWN_CHARS + 1], ensure_ascii=True)[1:-1]
+    if len(escaped) <= MAX_SHOWN_CHARS and len(text) <= MAX_SHOWN_CHARS:
+        return f'"{escaped}"'
+    pieces, used = [], 0
+    for ch in text[:MAX_SHOWN_CHARS]:
+        piece = json.dumps(ch, ensure_ascii=True)[1:-1]
+        used += len(piece)
+        if used > MAX_SHOWN_CHARS - len(CUT):
+            break
+        pieces.append(piece)
+    return '"' + "".join(pieces) + CUT + '"'
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _bounded(message: str) -> str:
+    """``message`` as UTF-8 text (a lone surrogate from a ``\\ud800`` escape becomes U+FFFD) of at most
+    MAX_MESSAGE_BYTES bytes: the last resort behind the cuts above."""
+    message = _SURROGATE.sub("\ufffd", message)
+    raw = message.encode("utf-8")
+    if len(raw) <= MAX_MESSAGE_BYTES:
+        return message
+    return raw[:MAX_MESSAGE_BYTES - len(CUT)].decode("utf-8", "ignore") + CUT

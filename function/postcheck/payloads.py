@@ -7,15 +7,21 @@ the business of :mod:`postcheck.envelopes`.
 
 from __future__ import annotations
 
-import json
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from . import bounds
 from .fields import CceId, ClusterVersion, Name
 
-# A trace's request/response may be a JSON object or a JSON string; beyond this size it is not parsed.
+# A trace's response may be a JSON object or JSON text (the CTS API types it as a string); text longer than
+# this is refused, like text nested too deep or with too long a number (see ``response_object``).
 MAX_EMBEDDED_JSON = 64 * 1024
+# An HTTP status code is a three-digit integer from 100 to 599 (RFC 9110, section 15:
+# https://www.rfc-editor.org/rfc/rfc9110#section-15). re.ASCII: "٤٠٠" or "²" are not digits here.
+HTTP_STATUS_TEXT = re.compile(r"[0-9]{3}", re.ASCII)
+HTTP_STATUSES = range(100, 600)
 
 
 class ManualCheck(BaseModel):
@@ -86,25 +92,43 @@ class CtsTrace(BaseModel):
     response: dict[str, Any] | str | None = None
 
     def http_code(self) -> int | None:
-        """The HTTP status the traced API call answered, where the trace says."""
-        if isinstance(self.code, int):
-            return self.code
-        if isinstance(self.code, str) and self.code.strip().isdigit():
-            return int(self.code.strip())
+        """The HTTP status the traced API call answered, or None where the trace does not say it readably.
+
+        A ``code`` that is not an HTTP status (not three ASCII digits from 100 to 599: "²", "٤٠٠", a
+        5,000-digit number, 1.5, "") is treated as unknown, not rejected: the code only lets a refused
+        upgrade request (4xx/5xx) be ignored without any API call, and an upgrade trace whose code is
+        unreadable is still followed through its upgrade task, which says for itself whether an upgrade ran.
+        """
+        code = self.code
+        if isinstance(code, str):
+            text = code.strip()
+            code = int(text) if HTTP_STATUS_TEXT.fullmatch(text) else None
+        if isinstance(code, int) and not isinstance(code, bool) and code in HTTP_STATUSES:
+            return code
         return None
 
     def response_object(self) -> dict[str, Any] | None:
-        """The traced call's response as an object, whether the trace carries an object or a JSON string."""
+        """The traced call's response as an object, whether the trace carries an object or JSON text.
+
+        None when there is no response, or its text is not JSON or not a JSON object (the upgrade task is then
+        looked up instead). Text that breaks a bound (longer than MAX_EMBEDDED_JSON characters, nested deeper
+        or holding more values than an event may, a number too long to read) raises
+        :class:`bounds.OutOfBounds`, for the caller to reject naming the field. ``request`` is typed but
+        never parsed: nothing in it is read.
+        """
         return _as_object(self.response)
 
 
 def _as_object(value: dict[str, Any] | str | None) -> dict[str, Any] | None:
     if isinstance(value, dict):
-        return value
-    if isinstance(value, str) and 0 < len(value) <= MAX_EMBEDDED_JSON:
-        try:
-            decoded = json.loads(value)
-        except ValueError:
-            return None
-        return decoded if isinstance(decoded, dict) else None
-    return None
+        return value  # part of the event itself, bounded with it
+    if not isinstance(value, str) or not value:
+        return None
+    if len(value) > MAX_EMBEDDED_JSON:
+        raise bounds.OutOfBounds(f"{len(value)} characters is over the {MAX_EMBEDDED_JSON}-character limit")
+    try:
+        decoded = bounds.loads(value)
+    except ValueError:
+        return None  # not JSON: as if absent
+    bounds.check(decoded)  # its size is bounded by the text's
+    return decoded if isinstance(decoded, dict) else None
