@@ -4,6 +4,10 @@ inject faults, answer.
 Order per request, as the real gateway does it: signature first (401), then route (404), then
 project (403), then any pending fault for the operation, then the operation itself. Every request,
 rejected or not, goes to the request log.
+
+The project is the one in the path; ListAddonInstances (``GET /api/v3/addons?cluster_id=...``) has none in
+its path, so there the signed ``X-Project-Id`` header, which the SDK's BasicCredentials always send, names it
+(a request without one is refused 403: the stand-in's choice, the real answer is not documented).
 """
 
 from __future__ import annotations
@@ -20,10 +24,13 @@ from scripts.standin.functiongraph import FunctionGraphApi
 from scripts.standin.replies import Reply, json_reply
 from scripts.standin.routes import CCE, SMN, Route
 from scripts.standin.signature import SignatureError, verify
-from scripts.standin.state import State, now_iso
+from scripts.standin.state import State, UnknownMarker, now_iso
 
 MAX_SUBJECT_BYTES = 512
 MAX_MESSAGE_BYTES = 256 * 1024
+# ListNodes' limit: "an integer from 1 to 2000 (inclusive)", default 2000 ("Listing All Nodes in a Cluster",
+# https://support.huaweicloud.com/intl/zh-cn/ally-visitor-1-api-cce/cce_02_0244.html; SDK ListNodesRequest.limit).
+MAX_NODE_LIMIT = 2000
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,9 @@ class Api:
             "list_workflows": self._list_workflows,
             "show_workflow": self._show_workflow,
             "postcheck": self._postcheck,
+            "list_nodes": self._list_nodes,
+            "list_node_pools": self._list_node_pools,
+            "list_addon_instances": self._list_addon_instances,
             "publish": self._publish,
         }
         functiongraph = FunctionGraphApi(state.functiongraph)
@@ -64,7 +74,7 @@ class Api:
 
     def handle(self, exchange: Exchange) -> Reply:
         request_id = new_request_id()
-        route = routes.match(exchange.method, exchange.path)
+        route = routes.match(exchange.method, exchange.path, exchange.query)
         fault_kind = None
         try:
             verify(
@@ -111,10 +121,14 @@ class Api:
         return reply, fault.kind if fault else None
 
     def _project_problem(self, exchange: Exchange, route: Route) -> str | None:
-        project_id = route.params["project_id"]
+        header = next((v for k, v in exchange.headers if k.lower() == "x-project-id"), None)
+        project_id = route.params.get("project_id")
+        if project_id is None:  # not in the path (ListAddonInstances): the header names it
+            if header is None:
+                return "Forbidden: this API needs the X-Project-Id header"
+            project_id = header.strip()
         if project_id != self.state.project_id:
             return f"Forbidden: project {project_id} is not accessible with these credentials"
-        header = next((v for k, v in exchange.headers if k.lower() == "x-project-id"), None)
         if header is not None and header.strip() != project_id:
             return "Forbidden: the X-Project-Id header does not match the project in the path"
         return None
@@ -136,13 +150,13 @@ class Api:
         wanted = {"status": "phase", "type": "type", "version": "version"}
         clusters = [
             cluster
-            for cluster in self.state.clusters()
+            for cluster in self.state.cluster_summaries()
             if all(query.get(key) in (None, "", getattr(cluster, attr)) for key, attr in wanted.items())
         ]
         return json_reply(200, bodies.cluster_list(clusters), request_id)
 
     def _show_cluster(self, exchange: Exchange, route: Route, request_id: str) -> Reply:
-        cluster = self.state.cluster_copy(route.params["cluster_id"])
+        cluster = self.state.read_cluster(route.params["cluster_id"])
         if cluster is None:
             return self._cluster_not_found(route, request_id)
         return json_reply(200, bodies.cluster(cluster), request_id)
@@ -194,6 +208,41 @@ class Api:
         phase = self.state.complete_postcheck(cluster_id, uid, body)
         return json_reply(200, bodies.postcheck(uid, spec, phase), request_id)
 
+    def _list_nodes(self, exchange: Exchange, route: Route, request_id: str) -> Reply:
+        missing = self._missing_cluster(route, request_id)
+        if missing:
+            return missing
+        query = _first_values(exchange.query)
+        try:
+            limit = node_limit(query.get("limit"))
+        except Invalid as problem:
+            return replies.error(CCE, 400, f"Invalid request. {problem}", request_id)
+        marker = query.get("marker") or None
+        try:
+            nodes, next_marker = self.state.read_nodes(route.params["cluster_id"], limit, marker)
+        except UnknownMarker:
+            # The stand-in's choice: what CCE answers for a marker that names no node is not documented.
+            message = f"Invalid request. marker {marker} is not a node of this cluster."
+            return replies.error(CCE, 400, message, request_id)
+        return json_reply(200, bodies.node_list(nodes, next_marker), request_id)
+
+    def _list_node_pools(self, exchange: Exchange, route: Route, request_id: str) -> Reply:
+        # showDefaultNodePool and advanceStatus are accepted and ignored: the scenario's pools are served.
+        missing = self._missing_cluster(route, request_id)
+        if missing:
+            return missing
+        pools = self.state.read_node_pools(route.params["cluster_id"])
+        return json_reply(200, bodies.node_pool_list(pools), request_id)
+
+    def _list_addon_instances(self, exchange: Exchange, route: Route, request_id: str) -> Reply:
+        cluster_id = route.params.get("cluster_id")
+        if cluster_id is None:  # the API page: cluster_id is a mandatory query parameter
+            return replies.error(CCE, 400, "Invalid request. The query parameter cluster_id is required.", request_id)
+        missing = self._missing_cluster(route, request_id)
+        if missing:
+            return missing
+        return json_reply(200, bodies.addon_list(self.state.read_addons(cluster_id), cluster_id), request_id)
+
     # -- SMN ------------------------------------------------------------------------------------
 
     def _publish(self, exchange: Exchange, route: Route, request_id: str) -> Reply:
@@ -215,6 +264,23 @@ def functiongraph_operation(api: FunctionGraphApi) -> Callable[[Exchange, Route,
         return api.handle(route.operation, exchange.body, route.params, request_id)
 
     return serve
+
+
+def _first_values(query: str) -> dict[str, str]:
+    """A query string's parameters, the first value of each."""
+    values: dict[str, str] = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        values.setdefault(key, value)
+    return values
+
+
+def node_limit(raw: str | None) -> int:
+    """ListNodes' ``limit``: absent -> 2000; otherwise an integer from 1 to 2000."""
+    if raw is None or raw == "":
+        return MAX_NODE_LIMIT
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_NODE_LIMIT:
+        raise Invalid(f"limit must be an integer from 1 to {MAX_NODE_LIMIT}, got {raw!r}.")
+    return int(raw)
 
 
 def _json_object(raw: bytes) -> dict[str, Any]:

@@ -4,7 +4,10 @@ CCE: ``Cluster``/``ClusterMetadata``/``ClusterSpec``/``ClusterStatus``; ``Upgrad
 (``metadata.uid|creationTimestamp|updateTimestamp``, ``spec.version|targetVersion|items``,
 ``status.phase|progress|completionTime``); ``UpgradeWorkFlow`` (``spec.clusterID|clusterVersion|
 targetVersion``, ``status.phase|pointStatuses|lineStatuses``, points ``taskType|taskID|status|
-startTimeStamp|endTimeStamp|expireTimeStamp``); ``CreatePostCheckResponse``.
+startTimeStamp|endTimeStamp|expireTimeStamp``); ``CreatePostCheckResponse``; ``ListNodesResponse`` (``Node``,
+``NodePageInfo``), ``ListNodePoolsResponse`` (``NodePoolResp``), ``ListAddonInstancesResponse``
+(``AddonInstance``, whose ``status.Reason`` is spelled with a capital R on the wire, as in the API page's example
+and the SDK's attribute_map).
 Errors: CCE ``{"errorCode", "errorMessage"}``, API gateway ``{"error_code", "error_msg", "request_id"}``,
 SMN ``{"request_id", "code", "message"}``, FunctionGraph ``{"error_code", "error_msg"}`` (its functions and
 triggers: :mod:`scripts.standin.functiongraph`).
@@ -16,7 +19,17 @@ from collections.abc import Iterable, Mapping
 from itertools import pairwise
 from typing import Any
 
-from scripts.standin.scenario import TERMINAL_TASK_PHASES, Cluster, Point, UpgradeTask, Workflow
+from scripts.standin.scenario import (
+    TERMINAL_TASK_PHASES,
+    Addon,
+    Cluster,
+    Node,
+    NodePool,
+    Point,
+    UpgradeTask,
+    Workflow,
+    stable_id,
+)
 
 Json = dict[str, Any]
 
@@ -133,6 +146,108 @@ def postcheck(uid: str, spec: Json, phase: str) -> Json:
         "spec": spec,
         "status": {"phase": phase},
     }
+
+
+# -- nodes, node pools, add-ons (the cluster's health) --------------------------------------------------------
+
+
+def node(item: Node) -> Json:
+    """A node as ListNodes sends it ("Listing All Nodes in a Cluster",
+    https://support.huaweicloud.com/intl/en-us/api-cce/cce_02_0244.html; SDK models Node, NodeMetadata, NodeSpec,
+    NodeStatus); the spec is minimal."""
+    return {
+        "kind": "Node",
+        "apiVersion": "v3",
+        "metadata": {
+            "name": item.name,
+            "uid": item.uid,
+            "creationTimestamp": item.creation_timestamp,
+            "updateTimestamp": item.creation_timestamp,
+        },
+        "spec": {"flavor": item.flavor, "az": item.az, "os": item.os, "billingMode": 0},
+        "status": {
+            "phase": item.phase,
+            "serverId": stable_id(item.uid, "server"),
+            "privateIP": item.private_ip,
+        },
+    }
+
+
+def node_list(items: Iterable[Node], next_marker: str | None) -> Json:
+    """One ListNodes page; ``pageInfo.nextMarker`` absent on the last page (SDK model NodePageInfo)."""
+    rendered = [node(item) for item in items]
+    page_info = _present({"currentCount": len(rendered), "nextMarker": next_marker})
+    return {"kind": "List", "apiVersion": "v3", "items": rendered, "pageInfo": page_info}
+
+
+def node_pool(item: NodePool) -> Json:
+    """A node pool as ListNodePools sends it ("Listing All Node Pools in a Specified Cluster",
+    https://support.huaweicloud.com/intl/en-us/api-cce/cce_02_0269.html; SDK models NodePoolResp,
+    NodePoolMetadata, NodePoolSpec, NodePoolStatus): ``status.phase`` "" when available, as in the page's example."""
+    return {
+        "kind": "NodePool",
+        "apiVersion": "v3",
+        "metadata": {
+            "name": item.name,
+            "uid": item.uid,
+            "creationTimestamp": item.creation_timestamp,
+            "updateTimestamp": item.creation_timestamp,
+        },
+        "spec": {
+            "type": "vm",
+            "initialNodeCount": item.current_node,
+            "nodeTemplate": {"flavor": item.flavor, "az": "cn-north-4a", "os": "EulerOS 2.9", "billingMode": 0},
+            "autoscaling": {"enable": False},
+        },
+        "status": {
+            "currentNode": item.current_node,
+            "creatingNode": item.creating_node[0],
+            "deletingNode": item.deleting_node[0],
+            "phase": item.phase,
+        },
+    }
+
+
+def node_pool_list(items: Iterable[NodePool]) -> Json:
+    return {"kind": "List", "apiVersion": "v3", "items": [node_pool(item) for item in items]}
+
+
+def addon(item: Addon, cluster_id: str) -> Json:
+    """An add-on instance as ListAddonInstances sends it ("Listing Add-on Instances",
+    https://support.huaweicloud.com/en-us/api-cce/cce_02_0326.html; SDK models AddonInstance, AddonMetadata,
+    InstanceSpec, AddonInstanceStatus). The metadata timestamps are ISO 8601 as in the page's example (the SDK
+    types them ``date``)."""
+    return {
+        "kind": "Addon",
+        "apiVersion": "v3",
+        "metadata": {
+            "uid": item.uid,
+            "name": item.name,
+            "alias": item.name,
+            "creationTimestamp": item.creation_timestamp,
+            "updateTimestamp": item.creation_timestamp,
+        },
+        "spec": {
+            "clusterID": cluster_id,
+            "version": item.version,
+            "addonTemplateName": item.name,
+            "addonTemplateType": "helm",
+            "addonTemplateLabels": [],
+            "description": "",
+            "values": {},
+        },
+        "status": {
+            "status": item.status,
+            "Reason": item.reasons[0],
+            "message": item.messages[0],
+            "targetVersions": [],
+            "currentVersion": {"version": item.version, "stable": True, "input": {}, "translate": {}},
+        },
+    }
+
+
+def addon_list(items: Iterable[Addon], cluster_id: str) -> Json:
+    return {"kind": "Addon", "apiVersion": "v3", "items": [addon(item, cluster_id) for item in items]}
 
 
 def cce_error(code: str, message: str) -> Json:

@@ -18,6 +18,9 @@ OPERATIONS = (
     "list_workflows",
     "show_workflow",
     "postcheck",
+    "list_nodes",
+    "list_node_pools",
+    "list_addon_instances",
     "publish",
     # FunctionGraph (the deploy command)
     "create_function",

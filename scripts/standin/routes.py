@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 
 CCE = "cce"
 SMN = "smn"
@@ -27,6 +27,13 @@ _TABLE: tuple[tuple[str, re.Pattern[str], str, str], ...] = tuple(
         ("GET", rf"{_CLUSTER}/operation/upgradeworkflows", "list_workflows", CCE),
         ("GET", rf"{_CLUSTER}/operation/upgradeworkflows/(?P<workflow_id>{_SEG})", "show_workflow", CCE),
         ("POST", rf"{_CLUSTER}/operation/postcheck", "postcheck", CCE),
+        # The cluster's health: ListNodes, ListNodePools (https://support.huaweicloud.com/intl/en-us/api-cce/
+        # cce_02_0244.html, .../cce_02_0269.html) and ListAddonInstances, which is not under /projects: its
+        # project is the X-Project-Id header, its cluster the cluster_id query parameter
+        # (https://support.huaweicloud.com/en-us/api-cce/cce_02_0326.html; SDK 3.1.219 CceClient).
+        ("GET", rf"{_CLUSTER}/nodes", "list_nodes", CCE),
+        ("GET", rf"{_CLUSTER}/nodepools", "list_node_pools", CCE),
+        ("GET", r"/api/v3/addons", "list_addon_instances", CCE),
         (
             "POST",
             rf"/v2/(?P<project_id>{_SEG})/notifications/topics/(?P<topic_urn>{_SEG})/publish",
@@ -50,6 +57,8 @@ _TABLE: tuple[tuple[str, re.Pattern[str], str, str], ...] = tuple(
         ),
     )
 )
+# Operations whose cluster is a query parameter, lifted into the route's params (the first value counts).
+_QUERY_PARAMS = {"list_addon_instances": ("cluster_id",)}
 
 
 @dataclass(frozen=True)
@@ -70,11 +79,15 @@ def service_of(path: str) -> str:
     return CCE
 
 
-def match(method: str, path: str) -> Route | None:
-    """The route for a raw (percent-encoded) path, or None."""
+def match(method: str, path: str, query: str = "") -> Route | None:
+    """The route for a raw (percent-encoded) path and query, or None."""
     for route_method, pattern, operation, service in _TABLE:
         found = pattern.match(path)
         if found and route_method == method:
             params = {key: unquote(value) for key, value in found.groupdict().items()}
+            lifted = _QUERY_PARAMS.get(operation, ())
+            for key, value in reversed(parse_qsl(query, keep_blank_values=True) if lifted else []):
+                if key in lifted and value:
+                    params[key] = value
             return Route(operation, service, params)
     return None
