@@ -121,9 +121,9 @@ def test_a_request_outside_a_call_keeps_the_clients_own_timeouts(standin, monkey
 
 
 def test_concurrent_invocations_with_different_budgets_each_keep_their_own(standin, invoke, context):
-    # Both ask for a post-check that CCE answers slowly. The invocation with a short budget gives up and reports
-    # a timeout; the one with a long budget, sharing the same cached clients, waits for the answer.
-    standin.add_fault({"kind": "slow", "delay_s": 3.0, "operation": "postcheck", "times": -1})
+    # Both read the cluster, which CCE answers slowly. The invocation with a short budget gives up and reports a
+    # timeout; the one with a long budget, sharing the same cached clients, waits for the answer and checks.
+    standin.add_fault({"kind": "slow", "delay_s": 3.0, "operation": "show_cluster", "times": -1})
     cred = standin.credentials
     short = LocalContext(cred.ak, cred.sk, cred.security_token, standin.project_id, context._user_data, 2.0)
     long = LocalContext(cred.ak, cred.sk, cred.security_token, standin.project_id, context._user_data, 60.0)
@@ -134,7 +134,7 @@ def test_concurrent_invocations_with_different_budgets_each_keep_their_own(stand
         short_result, long_result = short_run.result(), long_run.result()
 
     assert (short_result["outcome"], short_result["phase"]) == ("failed", "Error")
-    assert (short_result["error"]["code"], short_result["error"]["operation"]) == ("Timeout", "create_post_check")
+    assert (short_result["error"]["code"], short_result["error"]["operation"]) == ("Timeout", "show_cluster")
     assert (long_result["outcome"], long_result["phase"], long_result["error"]) == ("checked", "Success", None)
     assert len(standin.published) == 2
 
