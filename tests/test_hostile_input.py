@@ -11,6 +11,7 @@ import copy
 import json
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -38,7 +39,14 @@ PATH_LIKE = ("../../", "%2e%2e/", "%2E%2E%2F", "a/b?c#d", "\x00", "/", "..", "\\
              f"{CLUSTER}/../x", f"../{CLUSTER}", f"{CLUSTER}%2f..", "http://169.254.169.254/", "\u202e", "\ufeff")
 # Words that make a random event closer to a real one (and sometimes valid).
 NEAR_MISSES = (CLUSTER, CLUSTER.upper(), f" {CLUSTER}\n", UNKNOWN_CLUSTER, "v1.19", "v1.15.11-r1", "TIMER", "CCE",
-               "clusterUpgrade", "PostCheckTask", "v3", "1.0", "2026-11-28T06:30:00+08:00", "")
+               "clusterUpgrade", "PostCheckTask", "v3", "1.0", "2026-11-28T06:30:00+08:00", "", "403", " 500 ")
+# Digits that are not ASCII: str.isdigit() and int() accept some of them, an HTTP status is ASCII.
+UNICODE_DIGITS = ("\u00b2", "\u00b9\u00b2\u00b3", "\u0664\u0660\u0660", "\u0664\u0660\u0663", "\uff14\uff10\uff14",
+                  "\u09ea\u09e6\u09e6", "\U0001d7d2\U0001d7ce\U0001d7ce", "4\u00b2", "\u2463\u24ea\u24ea")
+# What bounds a rejection message (issue 7): under 1 KiB of UTF-8.
+MAX_MESSAGE_BYTES = 1024
+# Python's own bound on int() (https://docs.python.org/3/library/stdtypes.html#int-max-str-digits).
+PYTHON_INT_DIGITS = 4_300
 # Every field an event shape documents: a rejection may name one that is missing.
 DOCUMENTED_FIELDS = ("event", "smn.message", "cluster_id", "cluster_version", "target_version", "dry_run", "apiVersion",
                      "kind", "spec", "sweep", "cts", "data", "record", "trigger_type", "time", "trigger_name",
@@ -49,7 +57,29 @@ SMS_FORBIDDEN = re.compile(r"[\[\]\u3010\u3011]")  # [ ] and the CJK brackets
 # -- strategies -----------------------------------------------------------------------------------------------
 
 texts = st.one_of(st.text(max_size=24), st.sampled_from(PATH_LIKE), st.sampled_from(NEAR_MISSES))
-scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), texts)
+# Long text (up to ~70 KB: more than a trace's 64 KiB response), built by repetition (hypothesis draws little).
+LONG_PIECES = ("x", "\u4e2d", "\U0001f389", "\\", '"', "\u2028", "\x00", "9", "[", '{"a":', "\u0664")
+long_texts = st.builds(lambda piece, n: piece * n, st.sampled_from(LONG_PIECES), st.integers(100, 70_000))
+
+
+def _deep_json(kind: str, levels: int) -> str:
+    """Well-formed JSON text nested ``levels`` levels (or about), more than any event may be."""
+    if kind == "lists":
+        return "[" * levels + "]" * levels
+    if kind == "objects":
+        return '{"a":' * levels + "0" + "}" * levels
+    return '{"metadata":' + '[{"uid":' * (levels // 2) + "1" + "}]" * (levels // 2) + "}"
+
+
+# Nested deeper than the 24 levels an event may have, up to far beyond Python's recursion limit; at most
+# about 60 KB (12,000 levels of objects), so that it fits the fields that hold it.
+deep_json_texts = st.builds(_deep_json, st.sampled_from(["lists", "objects", "mixed"]), st.integers(25, 10_000))
+digit_texts = st.one_of(st.sampled_from(UNICODE_DIGITS),
+                        st.builds(lambda n: "9" * n, st.integers(4, 70_000)),
+                        st.integers(0, 999).map(str))
+# Text of every kind that reaches a parse: long, deep JSON, digits; rarer than the short kind.
+wild_texts = st.one_of(long_texts, deep_json_texts, digit_texts)
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), texts, wild_texts)
 json_values = st.recursive(
     scalars,
     lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(texts, inner, max_size=4)),
@@ -64,7 +94,7 @@ event_dicts = st.builds(
 # An SMN trigger event whose message is one of the above (or any JSON value, or not JSON at all).
 smn_events = st.builds(
     lambda message: {"record": [{"smn": {"message": message, "topic_urn": TOPIC}}]},
-    st.one_of(event_dicts.map(json.dumps), json_values.map(json.dumps), st.text(max_size=40)),
+    st.one_of(event_dicts.map(json.dumps), json_values.map(json.dumps), st.text(max_size=40), wild_texts),
 )
 SAMPLES = ("manual", "manual_with_versions", "manual_dry_run", "postcheck_task_body", "cts_cluster_upgrade",
            "eventgrid_cluster_upgrade", "smn_manual", "timer", "cts_other_trace")
@@ -226,6 +256,7 @@ def assert_refused_or_valid(result: dict[str, Any], evt: Any, shown: Any, reques
         assert expected is not True, f"a valid event was rejected: {result['error']}"
         assert result["error"]["code"] == "InvalidEvent"
         message = result["error"]["message"]
+        assert len(message.encode("utf-8")) < MAX_MESSAGE_BYTES, len(message.encode("utf-8", "surrogatepass"))
         assert message and _names_a_field(message, evt), message
         assert requests == []
     elif outcome == "ignored" and result.get("cluster_id") is None:  # decided from the event alone
@@ -330,6 +361,172 @@ def test_huge_and_deep_events_are_refused_with_the_reason_and_call_nothing(stand
     assert result["outcome"] == "rejected"
     assert result["error"]["code"] == "InvalidEvent"
     assert result["error"]["message"].startswith(expected)
+    assert standin.requests == []
+
+
+# -- text that is parsed: long, deep, digits, in every field that is parsed -----------------------------------
+
+VIAS = ("cts", "eventgrid", "smn+cts", "smn+eventgrid")
+RESPONSE_LIMIT = 64 * 1024  # README: a trace's response is JSON text of up to 64 KiB
+SMN_MESSAGE_LIMIT = 256 * 1024  # an SMN message is at most 256 KB
+PLACEHOLDER = 987654321  # a number in the sample, replaced by digits in the event's text
+
+
+@dataclass(frozen=True)
+class Case:
+    """A hostile upgrade event and what must come of it: rejected with a message starting with ``field`` (a
+    path), or else one of ``outcomes``."""
+
+    shown: Any  # the event as passed: a dict, or JSON text
+    field: str | None = None
+    outcomes: tuple[str, ...] = ()
+
+
+def _upgrade_event(via: str, changes: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The sample upgrade trace (CTS or EventGrid) with ``changes``, and the trace's field name."""
+    name, key = ("eventgrid_cluster_upgrade", "data") if via.endswith("eventgrid") else ("cts_cluster_upgrade", "cts")
+    evt = event(name)
+    evt[key].update(changes)
+    return evt, key
+
+
+def _case(via: str, evt: dict[str, Any], field: str | None = None, outcomes: tuple[str, ...] = (),
+          digits: str | None = None) -> Case:
+    """``evt`` as passed: inside an SMN message for the smn vias (an SMN message too long to be one is refused
+    as such); as text when a long number replaces the placeholder (a number that long can only be text)."""
+    text = json.dumps(evt, ensure_ascii=False)
+    if digits is not None:
+        text = text.replace(str(PLACEHOLDER), digits)
+    if not via.startswith("smn"):
+        return Case(text if digits is not None else evt, field, outcomes)
+    shown = {"record": [{"smn": {"message": text, "topic_urn": TOPIC}}]}
+    if len(text) > SMN_MESSAGE_LIMIT:
+        return Case(shown, "record.0.smn.message")
+    return Case(shown, field and f"smn.message: {field}", outcomes)
+
+
+long_names = st.builds(lambda piece, n: piece * n, st.sampled_from(LONG_PIECES), st.integers(200, 70_000))
+
+
+@st.composite
+def hostile_traces(draw: st.DrawFn) -> Case:
+    via = draw(st.sampled_from(VIAS))
+    target = draw(st.sampled_from(["response-deep", "response-long", "response-digits", "request", "code-text",
+                                   "code-number", "resource_name", "trace_id"]))
+    followed = ("checked",)
+    if target == "response-deep":
+        evt, key = _upgrade_event(via, {"response": draw(deep_json_texts)})
+        return _case(via, evt, f"{key}.response")
+    if target == "response-long":  # over 64 KiB: refused; under: refused as too deep or too long a number, or
+        text = draw(long_texts)     # read (not JSON, or not an object: as if absent)
+        evt, key = _upgrade_event(via, {"response": text})
+        return _case(via, evt, f"{key}.response", () if len(text) > RESPONSE_LIMIT else followed)
+    if target == "response-digits":
+        digits = draw(st.builds(lambda n: "7" * n, st.integers(PYTHON_INT_DIGITS + 1, 20_000)))
+        evt, key = _upgrade_event(via, {"response": json.dumps({"metadata": {"uid": UPGRADE_TASK, "n": PLACEHOLDER}})})
+        return _case(via, evt, f"{key}.response", digits=digits)
+    if target == "request":  # typed, never parsed: whatever its text, the upgrade is followed
+        evt, key = _upgrade_event(via, {"request": draw(st.one_of(deep_json_texts, long_texts, digit_texts))})
+        return _case(via, evt, outcomes=followed)
+    if target == "code-text":  # an HTTP status is three ASCII digits; anything else is no status: followed
+        code = draw(digit_texts)
+        evt, key = _upgrade_event(via, {"code": code})
+        status = code.strip()
+        refused = status.isascii() and len(status) == 3 and status.isdigit() and 400 <= int(status) <= 599
+        return _case(via, evt, outcomes=("ignored",) if refused else followed)
+    if target == "code-number":  # a number too long for int() is refused; a shorter one is no status
+        digits = "4" * draw(st.integers(4, 20_000))
+        evt, key = _upgrade_event(via, {"code": PLACEHOLDER})
+        return _case(via, evt, f"{key}.code", () if len(digits) > PYTHON_INT_DIGITS else followed, digits=digits)
+    evt, key = _upgrade_event(via, {target: draw(long_names)})
+    return _case(via, evt, f"{key}.{target}")  # longer than any name or ID
+
+
+def assert_bounded_rejection(result: dict[str, Any]) -> str:
+    assert result["outcome"] == "rejected", result
+    assert result["error"]["code"] == "InvalidEvent"
+    message = result["error"]["message"]
+    assert len(message.encode("utf-8")) < MAX_MESSAGE_BYTES
+    return message
+
+
+@settings(max_examples=150, **SETTINGS)
+@given(case=hostile_traces())
+def test_hostile_text_in_every_parsed_field_is_refused_naming_it(standin, invoke, fresh, case):
+    fresh()
+    note(f"expected: {case.field or case.outcomes}")
+
+    result = invoke(case.shown)  # returns: no exception of any kind
+
+    observe(f"{result['outcome']}")
+    if result["outcome"] == "rejected" or not case.outcomes:
+        message = assert_bounded_rejection(result)
+        assert case.field is not None and message.startswith(f"{case.field}: "), (case.field, message)
+        assert standin.requests == []
+    else:
+        assert result["outcome"] in case.outcomes, result
+        if result["outcome"] == "ignored":
+            assert standin.requests == []
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(message=st.one_of(deep_json_texts, long_texts, digit_texts))
+def test_hostile_smn_messages_are_refused_naming_the_message(standin, invoke, fresh, message):
+    fresh()
+
+    result = invoke({"record": [{"smn": {"message": message, "topic_urn": TOPIC}}]})
+
+    text = assert_bounded_rejection(result)  # too long, deep, not JSON, or JSON but no object: none is an event
+    assert text.startswith(("record[0].smn.message: ", "record.0.smn.message: ", "smn.message: event: ")), text
+    assert standin.requests == []
+
+
+def _long_keys(count: int, length: int, piece: str) -> dict[str, Any]:
+    return {f"{i}{piece * length}": i for i in range(count)}
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(count=st.integers(1, 12), length=st.integers(20, 70_000), piece=st.sampled_from(LONG_PIECES),
+       where=st.sampled_from(["alone", "manual", "trace", "smn"]))
+def test_many_long_unknown_keys_give_a_short_rejection(standin, invoke, fresh, count, length, piece, where):
+    fresh()
+    keys = _long_keys(count, length, piece)
+    evt: Any = {
+        "alone": keys,
+        "manual": {"cluster_id": CLUSTER, **keys},
+        "trace": {"cts": {**event("cts_cluster_upgrade")["cts"], **keys}},
+        "smn": {"record": [{"smn": {"message": json.dumps({**keys, "sweep": True})}}]},
+    }[where]
+    size = sum(len(k) for k in keys)
+
+    result = invoke(evt)
+
+    if where == "trace" and size < 600 * 1024:  # a trace's other fields are not read: the upgrade is followed
+        assert result["outcome"] == "checked", result
+        return
+    if where == "trace" and size < 640 * 1024 and result["outcome"] == "checked":  # about the 640 KiB limit
+        return
+    message = assert_bounded_rejection(result)
+    assert _names_a_field(message, evt), message
+    assert standin.requests == []
+
+
+def test_ten_60_kb_keys_give_a_rejection_under_1_kib(standin, invoke):
+    result = invoke({f"{i}{'k' * 60_000}": i for i in range(10)})
+
+    message = assert_bounded_rejection(result)
+    assert message.startswith("event: unrecognised event")
+    assert standin.requests == []
+
+
+@pytest.mark.parametrize("digits", [PYTHON_INT_DIGITS + 1, 5_000])
+def test_a_python_int_too_long_to_print_in_a_dict_event_is_refused(standin, invoke, digits):
+    evt = event("cts_cluster_upgrade")
+    evt["cts"]["code"] = 10 ** (digits - 1)
+
+    message = assert_bounded_rejection(invoke(evt))
+
+    assert message.startswith("cts.code: ")
     assert standin.requests == []
 
 

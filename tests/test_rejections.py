@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conftest import CLUSTER, event
 from scripts.local_context import LocalContext
+
+DEEP = "[" * 5_000 + "]" * 5_000  # JSON text nested far deeper than the 24 levels an event may have
+
+
+def _upgrade(name: str, key: str, **changes: object) -> dict[str, object]:
+    evt = event(name)
+    evt[key].update(changes)
+    return evt
 
 
 @pytest.mark.parametrize(
@@ -34,6 +44,15 @@ from scripts.local_context import LocalContext
         ("not json", "event", "not JSON"),
         (b"\xff\xfe", "event", "UTF-8"),
         (None, "event", "expected a JSON object, got null"),
+        (_upgrade("cts_cluster_upgrade", "cts", response=DEEP), "cts.response", "nested deeper than 24 levels"),
+        (_upgrade("eventgrid_cluster_upgrade", "data", response=DEEP), "data.response", "nested deeper than 24"),
+        ({"record": [{"smn": {"message": json.dumps(_upgrade("cts_cluster_upgrade", "cts", response=DEEP))}}]},
+         "smn.message: cts.response", "nested deeper than 24 levels"),
+        (_upgrade("cts_cluster_upgrade", "cts", response="x" * 70_000), "cts.response", "70000 characters"),
+        (json.dumps(event("cts_cluster_upgrade")).replace('"code": 200', '"code": ' + "4" * 5_000), "cts.code",
+         "a number longer than"),
+        ({"record": [{"smn": {"message": DEEP}}]}, "record[0].smn.message", "nested deeper than 24 levels"),
+        ({f"{i}{'k' * 60_000}": i for i in range(10)}, "event", "unrecognised event"),
     ],
 )
 def test_invalid_events_are_rejected_with_the_field_and_no_request(standin, invoke, evt, field, expected):
@@ -43,6 +62,7 @@ def test_invalid_events_are_rejected_with_the_field_and_no_request(standin, invo
     assert result["error"]["code"] == "InvalidEvent"
     assert result["error"]["message"].startswith(field) or f" {field}" in result["error"]["message"]
     assert expected in result["error"]["message"]
+    assert len(result["error"]["message"].encode()) < 1024  # issue 7: a rejection message is under 1 KiB
     assert standin.requests == []
     assert standin.published == []
 
