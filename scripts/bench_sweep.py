@@ -4,8 +4,8 @@
 
 A generated scenario gives every cluster the same work: one successful upgrade task that ended inside the
 timer event's window and a workflow whose ``Cluster`` point is ``Success`` and ``PostCheck`` point ``Init``.
-So each cluster costs three calls (list_workflows, postcheck, publish) and the sweep one
-more (list_clusters). The stand-in answers every call after ``--latency-ms``.
+So each cluster costs seven calls (its upgrade tasks and workflows, the health gate's nodes, node pools and
+add-ons, the post-check, the publish) and the sweep one more (list_clusters). The stand-in answers every call after ``--latency-ms``.
 
 The stand-in runs in its own process (``python -m scripts.standin``), so that its work does not share the
 function's GIL; it is restarted for every run, because a post-check marks the workflow's ``PostCheck``
@@ -65,7 +65,8 @@ FROM_VERSION, TO_VERSION = "v1.27.3-r0", "v1.28.3-r0"
 _IDS = uuid.UUID("6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b")
 UNKNOWN_CLUSTER = str(uuid.uuid5(_IDS, "not-in-the-project"))
 # Per cluster: the calls each costs; per sweep: one list_clusters.
-PER_CLUSTER_CALLS = ("list_workflows", "postcheck", "publish")
+PER_CLUSTER_CALLS = ("list_upgrade_tasks", "list_workflows", "list_nodes", "list_node_pools", "list_addon_instances",
+                     "postcheck", "publish")
 LISTENING = re.compile(r"standin listening on (?P<url>http://\S+) \(project (?P<project>[^)]+)\)")
 STARTUP_TIMEOUT_S = 30.0
 INVOCATION_TIMEOUT_S = 900.0  # generous: the benchmark measures, the deadline must never cut anything short

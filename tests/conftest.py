@@ -13,6 +13,7 @@ import pytest
 from hypothesis import settings
 
 from postcheck import sdk, service
+from postcheck.policy import WaitPolicy
 from scripts.local_context import LocalContext
 from scripts.standin import StandIn
 
@@ -75,12 +76,16 @@ def context(standin: StandIn, env: dict[str, str]) -> LocalContext:
     return LocalContext(cred.ak, cred.sk, cred.security_token, standin.project_id, env)
 
 
+# Waits shortened for tests (the defaults are in postcheck.policy.WaitPolicy): polls 50 ms apart.
+FAST = WaitPolicy(poll_first_s=0.05, poll_max_s=0.2, time_to_check_s=0.5, health_poll_s=0.05)
+
+
 @pytest.fixture
 def invoke(context: LocalContext) -> Callable[..., dict[str, Any]]:
     from index import handler
 
-    def run(evt: Any, ctx: LocalContext | None = None) -> dict[str, Any]:
-        result = handler(evt, ctx or context)
+    def run(evt: Any, ctx: LocalContext | None = None, policy: WaitPolicy | None = None) -> dict[str, Any]:
+        result = handler(evt, ctx or context, policy)
         json.dumps(result)  # the platform serialises it: it must be JSON
         return result
 

@@ -26,7 +26,8 @@ def test_the_benchmark_checks_every_cluster_and_reports_each_concurrency(monkeyp
     assert sweep.summary["clusters"] == sweep.summary["checked"] == 6
     assert sweep.published == 6
     # every cluster has a workflow: its Cluster step stands for the upgrade task, no task list is read
-    assert sweep.operations == {"list_clusters": 1, "list_workflows": 6, "postcheck": 6, "publish": 6}
+    assert sweep.operations == {"list_clusters": 1, "list_upgrade_tasks": 6, "list_workflows": 6, "list_nodes": 6,
+                                "list_node_pools": 6, "list_addon_instances": 6, "postcheck": 6, "publish": 6}
     one = next(run for run in report.runs if run.kind == "one")
     assert (one.summary["checked"], one.published) == (1, 1)
     lines = bench_sweep.table(report).splitlines()

@@ -10,8 +10,11 @@ from conftest import CLUSTER, TOPIC, UPGRADE_TASK, demo_scenario, event, operati
 from scripts.local_context import LocalContext
 
 OLD_TASK = "7f3c2b1a-9e8d-4c7b-a6f5-e4d3c2b1a098"
-# An upgrade event: the cluster, its upgrade task, whether a workflow already records the check, then check.
-FOLLOW_OPS = ["show_cluster", "show_upgrade_task", "list_workflows", "postcheck", "publish"]
+# Every check: the cluster, its upgrades (tasks and workflows: which is the newest, is its check already
+# recorded), the health gate's reads, then the check and its message.
+READS = ["show_cluster", "list_upgrade_tasks", "list_workflows"]
+GATE = ["list_nodes", "list_node_pools", "list_addon_instances"]
+CHECK_OPS = [*READS, *GATE, "postcheck", "publish"]
 
 
 def test_documented_example_is_sent_verbatim_and_its_answer_reaches_the_result(standin, invoke):
@@ -26,7 +29,7 @@ def test_documented_example_is_sent_verbatim_and_its_answer_reaches_the_result(s
     assert result["phase"] == "Success"
     assert result["task_uid"] == sent["uid"]
     assert (result["cluster_version"], result["target_version"]) == ("v1.15.11-r1", "v1.19.16-r80")
-    assert operations(standin) == ["show_cluster", "postcheck", "publish"]
+    assert operations(standin) == CHECK_OPS  # the versions are verified against CCE before the check
 
 
 @pytest.mark.parametrize("phase", ["Failed", "Error"])
@@ -44,8 +47,8 @@ def test_the_phase_cce_answers_is_the_phase_reported_and_published(standin, invo
 @pytest.mark.parametrize(
     ("name", "trigger", "expected_ops"),
     [
-        ("cts_cluster_upgrade", "cts", FOLLOW_OPS),
-        ("eventgrid_cluster_upgrade", "eventgrid", FOLLOW_OPS),
+        ("cts_cluster_upgrade", "cts", CHECK_OPS),
+        ("eventgrid_cluster_upgrade", "eventgrid", CHECK_OPS),
     ],
 )
 def test_upgrade_events_follow_the_task_they_started(scenario, standin, invoke, name, trigger, expected_ops):
@@ -70,7 +73,7 @@ def test_smn_event_carrying_a_manual_request(standin, invoke):
 
     assert result["outcome"] == "checked"
     assert result["trigger"] == "smn/manual"
-    assert operations(standin) == ["show_cluster", "list_upgrade_tasks", "postcheck", "publish"]
+    assert operations(standin) == CHECK_OPS
     assert standin.postchecks[0]["body"]["spec"] == {
         "clusterID": CLUSTER, "clusterVersion": "v1.15.11-r1", "targetVersion": "v1.19.16-r80"}
 
@@ -89,7 +92,21 @@ def test_event_as_dict_json_text_or_bytes(standin, invoke, as_type):
     task("0b0b0b0b-0000-4000-8000-000000000001", "v1.19.16-r80", "v1.21.1-r0", "Failed",
          "2026-11-28 01:00:00.000 +0000 UTC"),
 ])])
-def test_missing_versions_come_from_the_newest_successful_task(standin, invoke):
+def test_a_newest_upgrade_that_failed_is_reported_not_an_older_success_confirmed(standin, invoke):
+    result = invoke(event("manual"))
+
+    assert result["outcome"] == "failed"
+    assert result["error"]["code"] == "UpgradeFailed"
+    assert result["upgrade_task_id"] == "0b0b0b0b-0000-4000-8000-000000000001"
+    assert standin.postchecks == []
+    assert "upgrade Failed" in standin.published[0]["subject"]
+
+
+@pytest.mark.parametrize("scenario", [demo_scenario(upgrade_tasks=[
+    task(OLD_TASK, "v1.13.10-r0", "v1.15.11-r1", "Success", "2026-06-02 07:10:00.000 +0000 UTC"),
+    task(UPGRADE_TASK, "v1.15.11-r1", "v1.19.16-r80", "Success", "2026-11-27 08:00:00.000 +0000 UTC"),
+], workflows=[])])
+def test_missing_versions_come_from_the_newest_upgrade(standin, invoke):
     result = invoke(event("manual"))
 
     assert result["outcome"] == "checked"
@@ -98,16 +115,17 @@ def test_missing_versions_come_from_the_newest_successful_task(standin, invoke):
     assert standin.postchecks[0]["body"]["spec"]["targetVersion"] == "v1.19.16-r80"
 
 
-@pytest.mark.parametrize("scenario", [demo_scenario(upgrade_tasks=[
-    task(UPGRADE_TASK, "v1.15.11-r1", "v1.19.16-r80", "Failed", "2026-11-27 08:00:00.000 +0000 UTC")])])
-def test_no_successful_upgrade_to_take_versions_from_is_a_reported_error(standin, invoke):
+@pytest.mark.parametrize("scenario", [demo_scenario(upgrade_tasks=[], workflows=[], version="v1.15.11-r1")])
+def test_no_upgrade_to_confirm_is_a_reported_error(standin, invoke):
     result = invoke(event("manual"))
 
     assert result["outcome"] == "failed"
-    assert result["error"]["code"] == "NoSuccessfulUpgrade"
-    assert "cluster_version" in result["error"]["message"]
+    assert result["error"]["code"] == "NoUpgradeTask"
+    assert result["error"]["status"] is None  # the function's own code: no HTTP answer said it
     assert standin.postchecks == []
-    assert "NoSuccessfulUpgrade" in standin.published[0]["message_structure"]["email"]
+    email = standin.published[0]["message_structure"]["email"]
+    assert "NoUpgradeTask" in email
+    assert "CCE answered" not in email
 
 
 @pytest.mark.parametrize("scenario", [demo_scenario(upgrade_tasks=[
@@ -124,7 +142,7 @@ def test_failed_upgrade_is_notified_and_not_checked(standin, invoke):
     assert "no post-upgrade check was run" in published["message_structure"]["email"]
 
 
-def test_running_upgrade_is_pending_without_check_or_message(standin, invoke, context):
+def test_running_upgrade_is_pending_without_check_and_only_announced(standin, invoke, context):
     standin.cluster(CLUSTER).upgrade_tasks[0].phases = ["Running"]
     short = LocalContext(*_keys(standin), standin.project_id, context._user_data, timeout_s=3)
 
@@ -133,7 +151,8 @@ def test_running_upgrade_is_pending_without_check_or_message(standin, invoke, co
     assert result["outcome"] == "pending"
     assert UPGRADE_TASK in result["reason"]
     assert standin.postchecks == []
-    assert standin.published == []
+    [started] = standin.published  # the upgrade's start, nothing else
+    assert started["subject"].startswith("CCE upgrade started")
 
 
 def test_trace_naming_an_unknown_task_falls_back_to_the_newest_task(standin, invoke):
@@ -145,7 +164,7 @@ def test_trace_naming_an_unknown_task_falls_back_to_the_newest_task(standin, inv
 
     assert result["outcome"] == "checked"
     assert result["upgrade_task_id"] == UPGRADE_TASK
-    assert operations(standin)[:3] == ["show_cluster", "show_upgrade_task", "list_upgrade_tasks"]
+    assert operations(standin)[:4] == ["show_cluster", "list_upgrade_tasks", "show_upgrade_task", "list_workflows"]
 
 
 def test_ignored_trace_calls_nothing(standin, invoke):

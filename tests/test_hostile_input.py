@@ -584,8 +584,10 @@ def _canonical(value: str) -> str | None:
 
 ID_PATH = re.compile(
     rf"/api/v3/projects/{PROJECT}/clusters/(?P<cluster>[^/]+)"
-    r"(?:/operation/(?:postcheck|upgradeworkflows|upgrade/tasks(?:/(?P<task>[^/]+))?))?/?",
+    r"(?:/operation/(?:postcheck|upgradeworkflows|upgrade/tasks(?:/(?P<task>[^/]+))?)|/nodes|/nodepools)?/?",
 )
+# ListAddonInstances names the cluster in its query: GET /api/v3/addons?cluster_id=...
+ADDONS_PATH = "/api/v3/addons"
 PUBLISH_PATH = f"/v2/{PROJECT}/notifications/topics/{quote(TOPIC, safe='')}/publish"
 
 
@@ -608,6 +610,9 @@ def test_almost_uuids_never_reach_a_url(standin, invoke, fresh, kind, cluster_id
     for request in standin.requests:
         if request["operation"] == "publish":
             assert request["path"] == PUBLISH_PATH
+            continue
+        if request["operation"] == "list_addon_instances":
+            assert (request["path"], request["cluster_id"]) == (ADDONS_PATH, expected_cluster)
             continue
         found = ID_PATH.fullmatch(request["path"])
         assert found, request["path"]
@@ -663,13 +668,14 @@ def test_hostile_cluster_names_cannot_break_the_notification(standin, invoke, fr
         assert body["subject"] == subject
 
 
-@pytest.mark.parametrize("version", ["v\u0661.\u0661\u0665", "v1.\uff11\uff19", "v1.19\n-r0", "v1.19.0-r0 ", "V1.19"])
+@pytest.mark.parametrize("version", ["v\u0661.\u0661\u0665", "v1.\uff11\uff15.11-r1", "v1.15.11\n-r1", "v1.15.11-r1 ",
+                                     "V1.15.11-r1"])
 def test_versions_are_ascii_as_cce_writes_them(standin, invoke, version):
-    result = invoke({"cluster_id": CLUSTER, "cluster_version": version, "target_version": "v1.19"})
+    result = invoke({"cluster_id": CLUSTER, "cluster_version": version, "target_version": "v1.19.16-r80"})
 
-    if version.strip() == "v1.19.0-r0":
+    if version.strip() == "v1.15.11-r1":
         assert result["outcome"] == "checked"  # surrounding blanks are dropped
-        assert standin.postchecks[0]["body"]["spec"]["clusterVersion"] == "v1.19.0-r0"
+        assert standin.postchecks[0]["body"]["spec"]["clusterVersion"] == "v1.15.11-r1"
     else:
         assert result["outcome"] == "rejected"
         assert result["error"]["message"].startswith("cluster_version: expected a CCE cluster version")

@@ -57,8 +57,8 @@ def test_no_secret_in_logs_results_or_exceptions(standin, invoke, context, log_o
         invoke(event("manual"), wrong_sk)
     texts += [str(bad_signature.value), repr(bad_signature.value)]
     context._user_data["SMN_TOPIC_URN"] = TOPIC.replace("cce-upgrades", "missing")
-    with pytest.raises(Exception) as raised:
-        invoke(event("manual_with_versions"))
+    with pytest.raises(Exception) as raised:  # an unknown cluster: a failed result, whose publish fails
+        invoke({"cluster_id": "00000000-0000-4000-8000-000000000000"})
     texts += [str(raised.value), repr(raised.value)]
     texts.append(log_output())
 

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from conftest import CLUSTER, DEMO, TOPIC, UPGRADE_TASK, event, operations, task
+from conftest import CLUSTER, DEMO, FAST, TOPIC, UPGRADE_TASK, event, operations, task
 from postcheck import service
 
 OTHER = "11111111-2222-4333-8444-555555555555"
@@ -25,26 +25,22 @@ def two_clusters() -> dict:
     return scenario
 
 
-@pytest.fixture
-def fast_polling(monkeypatch):
-    monkeypatch.setattr(service, "POLL_FIRST_S", 0.05)
-    monkeypatch.setattr(service, "TIME_TO_CHECK_S", 0.5)
+def test_an_upgrade_still_running_is_polled_until_it_succeeds(standin, invoke):
+    standin.cluster(CLUSTER).upgrade_tasks[0].phases = ["Running", "Running", "Running", "Success"]
 
-
-def test_an_upgrade_still_running_is_polled_until_it_succeeds(standin, invoke, fast_polling):
-    standin.cluster(CLUSTER).upgrade_tasks[0].phases = ["Running", "Running", "Success"]
-
-    result = invoke(event("cts_cluster_upgrade"))
+    result = invoke(event("cts_cluster_upgrade"), policy=FAST)
 
     assert result["outcome"] == "checked"
+    # the list's read, then the task polled until it succeeds, then the list read again after its end
     assert operations(standin).count("show_upgrade_task") == 3
-    assert len(standin.published) == 1
+    assert [p["subject"].split(":")[0] for p in standin.published] == [
+        "CCE upgrade started", "CCE post-upgrade check Success"]
 
 
-def test_an_upgrade_that_fails_while_waited_for_is_reported(standin, invoke, fast_polling):
+def test_an_upgrade_that_fails_while_waited_for_is_reported(standin, invoke):
     standin.cluster(CLUSTER).upgrade_tasks[0].phases = ["Running", "Failed"]
 
-    result = invoke(event("cts_cluster_upgrade"))
+    result = invoke(event("cts_cluster_upgrade"), policy=FAST)
 
     assert (result["outcome"], result["error"]["code"]) == ("failed", "UpgradeFailed")
     assert standin.postchecks == []
@@ -65,13 +61,14 @@ def test_sweep_checks_what_is_due_each_with_its_own_notification(standin, invoke
 
 
 @pytest.mark.parametrize("scenario", [two_clusters()])
-def test_the_sweep_reads_upgrade_tasks_only_where_there_is_no_workflow(standin, invoke):
+def test_the_sweep_reads_every_clusters_tasks_and_workflows_to_find_its_newest_upgrade(standin, invoke):
     result = invoke(TIMER)
 
     by_id = {c["cluster_id"]: c for c in result["clusters"]}
-    assert by_id[CLUSTER]["upgrade_task_id"] == UPGRADE_TASK  # from the workflow's Cluster step
-    tasks_read = [r["cluster_id"] for r in standin.requests if r["operation"] == "list_upgrade_tasks"]
-    assert tasks_read == [OTHER]
+    assert by_id[CLUSTER]["upgrade_task_id"] == UPGRADE_TASK  # the task its workflow's Cluster step names
+    for operation in ("list_upgrade_tasks", "list_workflows"):
+        assert sorted(r["cluster_id"] for r in standin.requests if r["operation"] == operation) == sorted(
+            [CLUSTER, OTHER])
 
 
 @pytest.mark.parametrize("scenario", [two_clusters()])

@@ -28,8 +28,10 @@ TEMPLATE = ROOT / "template.yaml"
 ENV = {"REGION": "cn-north-4", "PROJECT_ID": "0a1b2c3d4e5f60718293a4b5c6d7e8f9"}
 # What function/postcheck/cce.py and smn.py call, and the actions that allows.
 EXPECTED_OPERATIONS = {"list_clusters", "show_cluster", "list_upgrade_cluster_tasks", "show_upgrade_cluster_task",
-                       "list_upgrade_work_flows", "create_post_check", "publish_message"}
-EXPECTED_ACTIONS = ["cce:cluster:list", "cce:cluster:get", "cce:cluster:upgrade", "smn:topic:publish"]
+                       "list_upgrade_work_flows", "create_post_check", "publish_message",
+                       "list_nodes", "list_node_pools", "list_addon_instances"}  # the last three: the health gate
+EXPECTED_ACTIONS = ["cce:cluster:list", "cce:cluster:get", "cce:node:list", "cce:nodepool:list",
+                    "cce:addonInstance:list", "cce:cluster:upgrade", "smn:topic:publish"]
 
 
 def raw() -> dict[str, Any]:
@@ -65,7 +67,10 @@ def test_triggers_are_the_upgrade_trace_and_the_sweep_timer() -> None:
     assert template.cts.event_data() == {"name": "cce_cluster_upgrade", "operations": ["CCE:Cluster:clusterUpgrade"]}
     assert (template.timer.schedule_type, template.timer.period_minutes) == ("Rate", 60)
     assert template.function.environment["SWEEP_WINDOW_MINUTES"] == str(template.timer.period_minutes)
-    assert template.function.timeout_s < template.timer.period_minutes * 60
+    # the upgrade event's invocation follows upgrades up to 6 hours (README, "Timing"); a sweep stops itself
+    # after 840 s, within the timer's period, so two sweeps never overlap
+    assert template.function.timeout_s >= 6 * 3600
+    assert 840 < template.timer.period_minutes * 60
 
 
 def test_policy_grants_exactly_the_actions_the_code_uses() -> None:
@@ -121,7 +126,7 @@ _DELETE = object()
     ("function.memory_mb", 100, r"function\.memory_mb: expected one of 128, 256"),
     ("function.memory_mb", "128", r"function\.memory_mb: Input should be a valid integer"),
     ("function.timeout_s", 2, r"function\.timeout_s: Input should be greater than or equal to 3"),
-    ("function.timeout_s", 3600, r"function\.timeout_s: 3600 s is not shorter than the timer's period"),
+    ("function.timeout_s", 600, r"function\.timeout_s: 600 s is shorter than a sweep's own budget \(840 s\)"),
     ("function.handler", "main.handler", r"function\.handler: Input should be 'index\.handler'"),
     ("function.runtime", "Python3.8", r"function\.runtime: Input should be"),
     ("function.runtime", "Python3.12", r"code\.path 'dist/cce-postcheck-Python3\.10\.zip' does not name the runtime"),

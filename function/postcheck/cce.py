@@ -6,9 +6,7 @@ model, so that a malformed body is caught here and not three steps later.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from dataclasses import replace
 from typing import Any
 
 from huaweicloudsdkcore.utils.http_utils import sanitize_for_serialization
@@ -16,17 +14,21 @@ from huaweicloudsdkcore.utils.http_utils import sanitize_for_serialization
 from .config import Credentials
 from .deadline import Deadline
 from .fields import clean_text
-from .sdk import ApiError, CallPolicy, client_for, invoke, last_request_id
+from .records import Addon, Cluster, Node, NodePool, Point, PostCheck, UpgradeTask, Workflow, parse_time
+from .sdk import CallPolicy, client_for, invoke, last_request_id
 from .sdkload import service_package
 
 _cce = service_package("huaweicloudsdkcce.v3", (
-    "CceClient", "CreatePostCheckRequest", "ListClustersRequest", "ListUpgradeClusterTasksRequest",
-    "ListUpgradeWorkFlowsRequest", "PostcheckClusterRequestBody", "PostcheckSpec", "ShowClusterRequest",
-    "ShowUpgradeClusterTaskRequest",
+    "CceClient", "CreatePostCheckRequest", "ListAddonInstancesRequest", "ListClustersRequest",
+    "ListNodePoolsRequest", "ListNodesRequest", "ListUpgradeClusterTasksRequest", "ListUpgradeWorkFlowsRequest",
+    "PostcheckClusterRequestBody", "PostcheckSpec", "ShowClusterRequest", "ShowUpgradeClusterTaskRequest",
 ))
 CceClient = _cce.CceClient
 CreatePostCheckRequest = _cce.CreatePostCheckRequest
+ListAddonInstancesRequest = _cce.ListAddonInstancesRequest
 ListClustersRequest = _cce.ListClustersRequest
+ListNodePoolsRequest = _cce.ListNodePoolsRequest
+ListNodesRequest = _cce.ListNodesRequest
 ListUpgradeClusterTasksRequest = _cce.ListUpgradeClusterTasksRequest
 ListUpgradeWorkFlowsRequest = _cce.ListUpgradeWorkFlowsRequest
 PostcheckClusterRequestBody = _cce.PostcheckClusterRequestBody
@@ -35,96 +37,11 @@ ShowClusterRequest = _cce.ShowClusterRequest
 ShowUpgradeClusterTaskRequest = _cce.ShowUpgradeClusterTaskRequest
 
 PHASES = ("Success", "Failed", "Error")
-TERMINAL_UPGRADE_PHASES = frozenset({"Success", "Failed"})
-# "2023-06-01 08:30:00.123 +0800 CST": the zone's name after the offset says nothing more.
-_ZONE_NAME = re.compile(r"^(.*[+-]\d{2}:?\d{2})\s+[A-Za-z]{1,6}$")
-_TIME_FORMATS = (
-    "%Y-%m-%d %H:%M:%S.%f %z",
-    "%Y-%m-%d %H:%M:%S %z",
-    "%Y-%m-%dT%H:%M:%S.%f%z",
-    "%Y-%m-%dT%H:%M:%S%z",
-    "%Y-%m-%d %H:%M:%S.%f%z",
-    "%Y-%m-%d %H:%M:%S%z",
-)
-
-
-@dataclass(frozen=True)
-class Cluster:
-    id: str
-    name: str | None = None
-    version: str | None = None
-    phase: str | None = None
-
-
-@dataclass(frozen=True)
-class UpgradeTask:
-    uid: str
-    created: datetime | None = None
-    version: str | None = None
-    target_version: str | None = None
-    phase: str | None = None
-    completion_time: str | None = None
-
-    @property
-    def terminal(self) -> bool:
-        return self.phase in TERMINAL_UPGRADE_PHASES
-
-
-@dataclass(frozen=True)
-class Point:
-    """One step of an upgrade workflow (``PreCheck``, ``Cluster``, ``PostCheck``, ...)."""
-
-    task_type: str | None = None
-    task_id: str | None = None
-    status: str | None = None
-    ended: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Workflow:
-    """An upgrade workflow: CCE's record of one upgrade, step by step."""
-
-    uid: str | None = None
-    created: datetime | None = None
-    cluster_version: str | None = None
-    target_version: str | None = None
-    phase: str | None = None
-    points: tuple[Point, ...] = ()
-
-    def point(self, task_type: str) -> Point | None:
-        return next((p for p in self.points if p.task_type == task_type), None)
-
-
-@dataclass(frozen=True)
-class PostCheck:
-    """The answer of ``create_post_check``."""
-
-    phase: str  # one of PHASES
-    uid: str
-    request_id: str | None = None
-
-
-def parse_time(value: Any) -> datetime | None:
-    """A CCE timestamp (``2023-06-01 08:30:00.123 +0000 UTC`` or ISO 8601) as an aware datetime."""
-    if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    text = text[:-1] + "+00:00" if text.endswith("Z") else text
-    named = _ZONE_NAME.match(text)
-    text = named.group(1) if named else text
-    for fmt in _TIME_FORMATS:
-        try:
-            parsed = datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-        return parsed.astimezone(timezone.utc)
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+# ListNodes pages with ``limit`` (1-2000) and ``marker`` (the uid of the last node read); the answer's
+# ``pageInfo.nextMarker`` is absent on the last page (CCE API: "Listing All Nodes in a Cluster",
+# https://support.huaweicloud.com/intl/en-us/api-cce/cce_02_0244.html).
+NODES_PAGE_SIZE = 2000
+MAX_NODE_PAGES = 50  # 100,000 nodes: past CCE's largest cluster; a marker that never ends stops here
 
 
 def post_check_body(cluster_id: str, cluster_version: str | None, target_version: str | None) -> Any:
@@ -198,6 +115,51 @@ class Cce:
         assert task is not None  # checked by ok=
         return task
 
+    def nodes(self, cluster_id: str) -> list[Node]:
+        """Every node of the cluster, page by page."""
+        found: list[Node] = []
+        marker: str | None = None
+        for _ in range(MAX_NODE_PAGES):
+            request = ListNodesRequest(cluster_id=cluster_id, limit=NODES_PAGE_SIZE, marker=marker)
+            answer = self._call("list_nodes", self._client.list_nodes_invoker(request),
+                                ok=lambda r: isinstance(getattr(r, "items", None), list))
+            found += [Node(uid=_text(getattr(n.metadata, "uid", None)) or "",
+                           name=_name(getattr(n.metadata, "name", None)),
+                           phase=_text(getattr(getattr(n, "status", None), "phase", None)))
+                      for n in answer.items if getattr(n, "metadata", None) is not None]
+            following = _text(getattr(getattr(answer, "page_info", None), "next_marker", None))
+            if not following or following == marker or not answer.items:
+                break
+            marker = following
+        return found
+
+    def node_pools(self, cluster_id: str) -> list[NodePool]:
+        request = ListNodePoolsRequest(cluster_id=cluster_id)
+        answer = self._call("list_node_pools", self._client.list_node_pools_invoker(request),
+                            ok=lambda r: isinstance(getattr(r, "items", None), list))
+        pools = []
+        for pool in answer.items:
+            status = getattr(pool, "status", None)
+            pools.append(NodePool(uid=_text(getattr(pool.metadata, "uid", None)) or "",
+                                  name=_name(getattr(pool.metadata, "name", None)),
+                                  phase=_text(getattr(status, "phase", None)),
+                                  creating=_count(getattr(status, "creating_node", None)),
+                                  deleting=_count(getattr(status, "deleting_node", None))))
+        return pools
+
+    def addons(self, cluster_id: str) -> list[Addon]:
+        request = ListAddonInstancesRequest(cluster_id=cluster_id)
+        answer = self._call("list_addon_instances", self._client.list_addon_instances_invoker(request),
+                            ok=lambda r: isinstance(getattr(r, "items", None), list))
+        found = []
+        for addon in answer.items:
+            metadata, spec, status = (getattr(addon, name, None) for name in ("metadata", "spec", "status"))
+            name = _name(getattr(spec, "addon_template_name", None)) or _name(getattr(metadata, "name", None))
+            found.append(Addon(uid=_text(getattr(metadata, "uid", None)) or "", name=name,
+                               status=_text(getattr(status, "status", None)),
+                               message=_name(getattr(status, "message", None))))
+        return found
+
     def post_check(self, cluster_id: str, cluster_version: str | None, target_version: str | None) -> PostCheck:
         request = CreatePostCheckRequest(
             cluster_id=cluster_id, body=post_check_body(cluster_id, cluster_version, target_version)
@@ -233,6 +195,10 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
 def _name(value: Any) -> str | None:
     """A cluster's name as CCE gives it, made safe to carry (bounded, UTF-8 encodable)."""
     return clean_text(value) if isinstance(value, str) else None
@@ -264,4 +230,3 @@ def _post_check(answer: Any) -> PostCheck | None:
     return PostCheck(phase=phase, uid=uid)
 
 
-__all__ = ["PHASES", "ApiError", "Cce", "Cluster", "PostCheck", "UpgradeTask", "parse_time", "post_check_json"]

@@ -10,7 +10,7 @@ import ipaddress
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -39,7 +39,8 @@ FALSE_WORDS = {"false", "0", "no", "off", ""}
 
 # The environment variables the code reads; template.yaml and the README document each one.
 VARIABLES = ("SMN_TOPIC_URN", "REGION", "CCE_ENDPOINT", "SMN_ENDPOINT", "DRY_RUN", "CLUSTER_IDS", "MAX_CONCURRENCY",
-             "SWEEP_WINDOW_MINUTES")
+             "SWEEP_WINDOW_MINUTES", "MANUAL_WAIT_SECONDS", "HEALTH_GATE", "HEALTH_WAIT_SECONDS", "NOTIFY_STARTED")
+BOOLEAN_VARIABLES = ("DRY_RUN", "NOTIFY_STARTED")
 
 
 class ConfigurationError(ValueError):
@@ -60,6 +61,14 @@ class Settings(BaseModel):
     cluster_ids: tuple[CceId, ...] = Field(default=(), alias="CLUSTER_IDS", max_length=1000)
     max_concurrency: int = Field(default=8, ge=1, le=64, alias="MAX_CONCURRENCY")
     sweep_window_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60, alias="SWEEP_WINDOW_MINUTES")
+    # How long a manual event follows a running upgrade: the console's synchronous call gives up after 90 s.
+    manual_wait_seconds: int = Field(default=60, ge=0, le=80, alias="MANUAL_WAIT_SECONDS")
+    # The health gate before the confirmation: block (hold an unsound cluster), report (confirm, with the
+    # findings), off (no reads); and how long transient states are waited out.
+    health_gate: Literal["block", "report", "off"] = Field(default="block", alias="HEALTH_GATE")
+    health_wait_seconds: int = Field(default=300, ge=0, le=3600, alias="HEALTH_WAIT_SECONDS")
+    # One short message when an upgrade event finds its upgrade still running.
+    notify_started: bool = Field(default=True, alias="NOTIFY_STARTED")
 
     @field_validator("cluster_ids", mode="before")
     @classmethod
@@ -168,7 +177,9 @@ def _settings(values: tuple[str | None, ...]) -> Settings:
             "SMN_TOPIC_URN: required, missing: set it to the topic that receives the results "
             "(urn:smn:<region>:<project_id>:<topic_name>)"
         )
-    raw["DRY_RUN"] = _flag("DRY_RUN", raw["DRY_RUN"])
+    for name in BOOLEAN_VARIABLES:
+        if raw[name] is not None and raw[name].strip() != "":
+            raw[name] = _flag(name, raw[name])
     if not raw["REGION"]:
         match = TOPIC_URN_RE.fullmatch(raw["SMN_TOPIC_URN"].strip())
         raw["REGION"] = match.group("region") if match else None

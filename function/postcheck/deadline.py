@@ -35,6 +35,14 @@ class Deadline:
                 seconds = DEFAULT_BUDGET_S
         return cls(seconds, reserve)
 
+    def now(self) -> float:
+        """The deadline's own clock (monotonic seconds): waits measure against it."""
+        return self._clock()
+
+    def capped(self, seconds: float) -> Deadline:
+        """A deadline that ends ``seconds`` from now, or with this one if that is sooner (same clock, reserve)."""
+        return Deadline(min(seconds, self.remaining()), self.reserve, self._clock)
+
     def remaining(self) -> float:
         """Seconds left before the platform ends the invocation."""
         return max(0.0, self._end - self._clock())

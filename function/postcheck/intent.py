@@ -8,11 +8,12 @@ from datetime import datetime
 
 @dataclass(frozen=True)
 class CheckIntent:
-    """Run the post-upgrade check of one cluster.
+    """Run the post-upgrade check of one cluster's newest upgrade.
 
-    ``follow_upgrade`` is set when the event announces an upgrade (a CTS ``clusterUpgrade`` trace): the
-    upgrade task's state then decides whether to check, report the failed upgrade, or wait. A manual
-    request checks straight away.
+    ``follow_upgrade`` is set when the event announces an upgrade (a CTS ``clusterUpgrade`` trace): a
+    running upgrade is then followed for as long as the invocation lasts, and its start announced. A manual
+    request follows it for at most ``MANUAL_WAIT_SECONDS``; versions it names must be CCE's. ``force``
+    (manual only) confirms despite the health gate's findings.
     """
 
     cluster_id: str
@@ -24,6 +25,7 @@ class CheckIntent:
     follow_upgrade: bool = False
     dry_run: bool = False
     trace_id: str | None = None
+    force: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,9 @@
 """The SMN message for a result: one subject, and a ``message_structure`` with a body per protocol.
 
+Kinds: ``checked`` (the post-check ran), ``held`` (the health gate stopped it), ``reminder`` (still held, a
+day later), ``failed`` (the upgrade failed, or the check could not be done), ``started`` (an upgrade event
+found its upgrade still running).
+
 - ``default`` and ``email``: readable in full (cluster, versions, phase, task IDs, time, request IDs,
   what to do next);
 - ``sms``: one short line, under 490 characters, without ``[]`` or ``【】``;
@@ -45,13 +49,13 @@ class Where:
     project_id: str
 
 
-def build(result: Result, where: Where) -> Notification:
+def build(result: Result, where: Where, kind: str = "checked") -> Notification:
     cluster = _line(result.cluster_name) or result.cluster_id or "unknown cluster"
     versions = _versions(result)
-    headline = _headline(result)
+    headline = _headline(result, kind)
     subject = _fit_bytes(_line(f"{headline}: {cluster}{' ' + versions if versions else ''}"), SUBJECT_MAX_BYTES)
     text = _text(result, where, headline, versions)
-    as_json = _json(result, subject)
+    as_json = _json(result, subject, kind)
     bodies = {
         "default": text,
         "email": text,
@@ -65,12 +69,38 @@ def build(result: Result, where: Where) -> Notification:
     return notification
 
 
-def _headline(result: Result) -> str:
+def build_started(result: Result, where: Where) -> Notification:
+    """The short message an upgrade event sends when it finds its upgrade still running."""
+    cluster = _line(result.cluster_name) or result.cluster_id or "unknown cluster"
+    versions = _versions(result)
+    headline = "CCE upgrade started"
+    subject = _fit_bytes(_line(f"{headline}: {cluster}{' ' + versions if versions else ''}"), SUBJECT_MAX_BYTES)
+    rows = [("Cluster", _cluster_row(result)), ("Upgrade", versions or None),
+            ("Upgrade task", result.upgrade_task_id), ("Region / project", f"{where.region} / {where.project_id}"),
+            ("Triggered by", result.trigger)]
+    next_step = ("The function follows the upgrade. When it ends, the cluster's health is judged and, if it is "
+                 "sound, the upgrade is confirmed (CCE's post-upgrade check); a second message says how it went.")
+    text = "\n".join([headline, "", *[f"{label + ':':<18}{value}" for label, value in rows if value], "",
+                      "What comes next:", next_step, ""])
+    sms = _sms_line([f"{headline}: {cluster}", versions, f"task {result.upgrade_task_id}" if result.upgrade_task_id
+                     else "", "a second message follows when it ends"])
+    as_json = _json(result.updated(outcome=Outcome.PENDING), subject, "started")
+    return Notification(subject, {"default": text, "email": text, "sms": sms, "http": as_json, "https": as_json})
+
+
+def _headline(result: Result, kind: str) -> str:
+    if result.outcome is Outcome.HELD:
+        count = len((result.health or {}).get("findings", ())) + (result.health or {}).get("findings_omitted", 0)
+        prefix = "Reminder: CCE upgrade still held" if kind == "reminder" else "CCE upgrade held"
+        return f"{prefix}, not confirmed: {count} health finding(s)"
     if result.outcome is Outcome.CHECKED:
-        return f"CCE post-upgrade check {result.phase or 'planned (dry run)'}"
+        forced = ", forced despite health findings" if result.forced else ""
+        return f"CCE post-upgrade check {result.phase or 'planned (dry run)'}{forced}"
     if result.error is not None and result.error.code == "UpgradeFailed":
         return "CCE upgrade Failed, post-upgrade check not run"
-    return "CCE post-upgrade check Error"
+    if result.phase is None:  # the function decided not to check (its own code), CCE did not answer Error
+        return f"CCE post-upgrade check not run ({_line(result.error.code) if result.error else 'unknown'})"
+    return f"CCE post-upgrade check {result.phase}"
 
 
 def _versions(result: Result) -> str:
@@ -81,6 +111,12 @@ def _versions(result: Result) -> str:
 
 def _next_steps(result: Result) -> str:
     test_event = json.dumps({"cluster_id": result.cluster_id})
+    if result.outcome is Outcome.HELD:
+        forced = json.dumps({"cluster_id": result.cluster_id, "force": True})
+        return ("Fix the problems listed under Health. Where CCE keeps an upgrade workflow for this upgrade, the "
+                "function's sweep judges the cluster again every period and confirms the upgrade as soon as it is "
+                f"healthy. You can also confirm it yourself once it is healthy, with the function's test event "
+                f"{test_event}, or despite the problems with {forced}.")
     if result.outcome is Outcome.CHECKED and result.phase == "Success":
         return "Nothing to do: CCE confirmed the cluster after its upgrade. Watch your workloads as usual."
     if result.outcome is Outcome.CHECKED and result.phase == "Failed":
@@ -94,15 +130,22 @@ def _next_steps(result: Result) -> str:
                 "cluster's upgrade history, read why the upgrade task failed, then retry or roll back the "
                 "upgrade. The check runs when an upgrade succeeds.")
     code = result.error.code if result.error else "unknown"
-    return (f"The check could not be completed (CCE answered {_line(code)}). Fix the cause named above "
+    if result.error is not None and result.error.code == "NoUpgradeTask":
+        return "Nothing to confirm: CCE lists no upgrade of this cluster. Nothing to do unless you expected one."
+    if result.error is not None and result.error.status is None and result.phase is None:
+        return ("The check was not run, for the reason named above. Look at the cluster's version and upgrade "
+                "history in the CCE console; once they agree, run the check again with the function's test event "
+                f"{test_event}.")
+    answer = f"CCE answered {_line(code)}" if result.error is not None and result.error.status is not None else (
+        f"{_line(code)}, no answer from CCE")
+    return (f"The check could not be completed ({answer}). Fix the cause named above "
             "(the function agency's permissions, the cluster's state, the network), then run the check again "
             f"with the function's test event {test_event}.")
 
 
 def _text(result: Result, where: Where, headline: str, versions: str) -> str:
     rows = [
-        ("Cluster", f"{_line(result.cluster_name)} ({result.cluster_id})" if result.cluster_name
-         else result.cluster_id),
+        ("Cluster", _cluster_row(result)),
         ("Upgrade", versions or None),
         ("Outcome", result.outcome.value),
         ("Phase", result.phase),
@@ -117,28 +160,57 @@ def _text(result: Result, where: Where, headline: str, versions: str) -> str:
             ("Error", f"{_line(result.error.code)}: {_line(result.error.message)}"),
             ("Error request ID", _line(result.error.request_id)),
         ]
+    if result.forced:
+        rows.append(("Forced", "yes: confirmed on request despite the health gate's findings"))
     if result.dry_run:
         rows.append(("Dry run", "yes: nothing was changed"))
     lines = [headline, ""]
     lines += [f"{label + ':':<18}{value}" for label, value in rows if value]
+    lines += _health_lines(result.health)
     lines += ["", "What to do next:", _next_steps(result), ""]
     return "\n".join(lines)
 
 
+def _cluster_row(result: Result) -> str | None:
+    return f"{_line(result.cluster_name)} ({result.cluster_id})" if result.cluster_name else result.cluster_id
+
+
+def _health_lines(health: dict[str, Any] | None) -> list[str]:
+    """The health gate's summary, and each finding, for the e-mail."""
+    if not health:
+        return []
+    nodes, pools, addons = health["nodes"], health["node_pools"], health["addons"]
+    lines = ["", f"Health ({'healthy' if health['healthy'] else 'problems found'}; gate {health['gate']}):",
+             f"  cluster {_line(health['cluster_phase']) or 'unknown'}; nodes {nodes['active']}/{nodes['total']} "
+             f"Active; node pools {pools['total']} ({pools['error']} in Error); add-ons "
+             f"{addons['running']}/{addons['total']} running"]
+    for finding in health["findings"]:
+        name = _line(finding["name"]) or finding["id"]
+        lines.append(f"  - {finding['kind']} {name} ({_line(finding['id'])}): {_line(finding['message'])}")
+    if health.get("findings_omitted"):
+        lines.append(f"  ... and {health['findings_omitted']} more")
+    return lines
+
+
 def _sms(result: Result, cluster: str, versions: str, headline: str) -> str:
-    parts = [f"{headline}: {cluster}"]
-    if versions:
-        parts.append(versions)
+    parts = [f"{headline}: {cluster}", versions]
     if result.task_uid:
         parts.append(f"task {result.task_uid}")
+    if result.health and result.outcome is Outcome.CHECKED:
+        count = len(result.health["findings"]) + result.health.get("findings_omitted", 0)
+        parts.append(f"{count} health finding(s)" if count else "healthy")
     if result.error is not None:
         parts.append(f"{_line(result.error.code)}: {_line(result.error.message)}")
-    sms = _SMS_FORBIDDEN.sub("", ", ".join(parts))
+    return _sms_line(parts)
+
+
+def _sms_line(parts: list[str]) -> str:
+    sms = _SMS_FORBIDDEN.sub("", _line(", ".join(p for p in parts if p)))
     return sms if len(sms) <= SMS_MAX_CHARS else sms[: SMS_MAX_CHARS - 3] + "..."
 
 
-def _json(result: Result, subject: str) -> str:
-    return json.dumps({"subject": subject, "result": result.to_dict()}, ensure_ascii=False,
+def _json(result: Result, subject: str, kind: str) -> str:
+    return json.dumps({"subject": subject, "kind": kind, "result": result.to_dict()}, ensure_ascii=False,
                       separators=(",", ":"))
 
 

@@ -82,6 +82,7 @@ def _parse(event: Any, via: str | None) -> Intent:
                 cluster_version=manual.cluster_version,
                 target_version=manual.target_version,
                 dry_run=manual.dry_run,
+                force=manual.force,
             )
         case SweepIn():
             return SweepIntent(trigger=trigger("manual_sweep"), dry_run=envelope.dry_run)

@@ -25,7 +25,8 @@ HTTP_STATUSES = range(100, 600)
 
 
 class ManualCheck(BaseModel):
-    """The console test event: ``{"cluster_id": "...", "cluster_version"?, "target_version"?, "dry_run"?}``."""
+    """The console test event: ``{"cluster_id": "...", "cluster_version"?, "target_version"?, "dry_run"?,
+    "force"?}``. ``force``: confirm despite the health gate's findings."""
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True, defer_build=True)
 
@@ -33,6 +34,7 @@ class ManualCheck(BaseModel):
     cluster_version: ClusterVersion | None = None
     target_version: ClusterVersion | None = None
     dry_run: bool = False
+    force: bool = False
 
 
 class PostCheckSpecIn(BaseModel):

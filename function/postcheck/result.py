@@ -9,10 +9,12 @@ from typing import Any, Literal
 
 class Outcome(str, Enum):
     CHECKED = "checked"  # the post-check ran (or, in a dry run, would have run); phase says how it went
-    IGNORED = "ignored"  # a valid event that asks for nothing (another trace, a failed upgrade request)
-    PENDING = "pending"  # the upgrade is still running; the sweep picks it up
+    HELD = "held"  # the health gate found the cluster unsound: not confirmed; health.findings say why
+    IGNORED = "ignored"  # a valid event that asks for nothing (another trace, a failed upgrade request, done already)
+    PENDING = "pending"  # the upgrade is still running when the invocation had to stop
     FAILED = "failed"  # the check could not be done or the upgrade failed; error says why
-    REJECTED = "rejected"  # invalid input or configuration; no API was called
+    REJECTED = "rejected"  # refused: invalid input or configuration, or versions CCE contradicts; nothing written,
+    # nothing published (only reads may have been made)
 
 
 Phase = Literal["Success", "Failed", "Error"]
@@ -49,12 +51,9 @@ class Result:
     trigger: str | None = None
     reason: str | None = None
     checked_at: str | None = None
+    health: dict[str, Any] | None = None  # the health gate's view (health.Health.as_dict), null if not judged
+    forced: bool = False  # a manual event's "force": confirmed despite the gate's findings
     planned: dict[str, Any] | None = None
-
-    @property
-    def notifies(self) -> bool:
-        """One SMN message goes out per checked or failed outcome."""
-        return self.outcome in (Outcome.CHECKED, Outcome.FAILED)
 
     def updated(self, **changes: Any) -> Result:
         return replace(self, **changes)

@@ -1,4 +1,5 @@
-"""The data path of one invocation: event → intent → decision → SDK calls → notification → result."""
+"""The data path of one check: intent → CCE's state → decision → (wait, health gate) → post-check →
+notification → result."""
 
 from __future__ import annotations
 
@@ -6,12 +7,12 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
 from . import logs
-from .cce import Cce, UpgradeTask, post_check_json
+from .cce import Cce, post_check_json
 from .config import ConfigurationError, Credentials, Settings, load_credentials, load_settings
 from .deadline import Deadline
 from .decision import (
@@ -21,25 +22,22 @@ from .decision import (
     RunCheck,
     UpgradeFailed,
     UpgradeRunning,
-    after_upgrade,
-    already_checked,
-    newest,
-    with_versions,
+    VersionMismatch,
+    for_event,
+    newest_upgrade,
 )
 from .endpoints import cce_endpoint, smn_endpoint
+from .health import Health, judge
 from .intent import CheckIntent, Ignored, InvalidEvent, SweepIntent
-from .notification import Where, build
+from .notification import Where, build, build_started
 from .parse import parse_event
+from .policy import WaitPolicy
+from .records import Cluster, Upgrade
 from .result import ErrorInfo, Outcome, Result
 from .sdk import ApiError
 from .smn import Smn
 
 log = logs.get("service")
-# Waiting for a running upgrade: the first poll after a few seconds, then doubling up to a minute.
-POLL_FIRST_S = 2.0
-POLL_MAX_S = 60.0
-# What a post-check and its report need after the wait: the wait stops this long before the deadline.
-TIME_TO_CHECK_S = 10.0
 Clock = Callable[[], datetime]
 
 
@@ -51,7 +49,7 @@ Clock = Callable[[], datetime]
 # Entries expire: the platform's retries come within minutes; a run hours later deserves a fresh check.
 MAX_UNPUBLISHED = 256
 UNPUBLISHED_TTL_S = 1800.0
-_UNPUBLISHED: dict[tuple[Any, ...], tuple[float, Result, dict[str, Any]]] = {}
+_UNPUBLISHED: dict[tuple[Any, ...], tuple[float, Handled]] = {}
 _UNPUBLISHED_LOCK = threading.Lock()
 
 
@@ -80,16 +78,22 @@ class Runtime:
     endpoints: tuple[str, str]  # CCE, SMN
     clock: Clock = field(default=lambda: datetime.now(timezone.utc))
     sleep: Callable[[float], None] = time.sleep
+    policy: WaitPolicy = field(default_factory=WaitPolicy)
+    rng: Callable[[float, float], float] = random.uniform
     _cce: Cce | None = None
     _smn: Smn | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)  # the sweep's threads share the clients
 
+    def __post_init__(self) -> None:
+        self.started = self.deadline.now()
+
     @classmethod
-    def from_context(cls, context: Any, deadline: Deadline) -> Runtime:
+    def from_context(cls, context: Any, deadline: Deadline, policy: WaitPolicy | None = None) -> Runtime:
         settings = load_settings(context)
         credentials = load_credentials(context)
         logs.SECRETS.add(credentials.secrets)
-        return cls(settings, credentials, deadline, (cce_endpoint(settings), smn_endpoint(settings)))
+        return cls(settings, credentials, deadline, (cce_endpoint(settings), smn_endpoint(settings)),
+                   policy=policy or WaitPolicy())
 
     @property
     def cce(self) -> Cce:
@@ -113,7 +117,9 @@ class Runtime:
         return Where(self.settings.region, self.credentials.project_id)
 
 
-def handle(event: Any, context: Any) -> dict[str, Any]:
+def handle(event: Any, context: Any, policy: WaitPolicy | None = None) -> dict[str, Any]:
+    """One invocation. ``policy``: how to wait (tests and benchmarks pass their own; default :class:`WaitPolicy`)."""
+    policy = policy or WaitPolicy()
     deadline = Deadline.from_context(context)
     try:
         intent = parse_event(event)
@@ -123,22 +129,33 @@ def handle(event: Any, context: Any) -> dict[str, Any]:
     if isinstance(intent, Ignored):
         log.info("event ignored", extra={"trigger": intent.trigger, "reason": intent.reason})
         return Result(outcome=Outcome.IGNORED, trigger=intent.trigger, reason=intent.reason).to_dict()
+    if isinstance(intent, SweepIntent):
+        deadline = deadline.capped(policy.sweep_budget_s)
     try:
-        runtime = Runtime.from_context(context, deadline)
+        runtime = Runtime.from_context(context, deadline, policy)
     except ConfigurationError as exc:
         log.error("configuration rejected", extra={"reason": str(exc)})
         return _rejected("InvalidConfiguration", str(exc)).to_dict()
     if isinstance(intent, CheckIntent):
         return check_cluster(intent, runtime).to_dict()
-    assert isinstance(intent, SweepIntent)
     from .sweep import sweep
 
     return sweep(intent, runtime)
 
 
+@dataclass(frozen=True)
+class Handled:
+    """What was done for one cluster, and which message (if any) tells its owners: ``checked``, ``held``,
+    ``reminder`` (still held, or confirmed ``Failed`` again) or ``failed``."""
+
+    result: Result
+    message: str | None = None
+
+
 def check_cluster(intent: CheckIntent, runtime: Runtime) -> Result:
-    """Check one cluster and publish the outcome; API errors become a ``failed`` result, published too."""
-    result = Result(
+    """Check one cluster's newest upgrade and publish the outcome; API errors become a ``failed`` result,
+    published too."""
+    base = Result(
         outcome=Outcome.FAILED,
         cluster_id=intent.cluster_id,
         cluster_name=intent.cluster_name,
@@ -148,46 +165,187 @@ def check_cluster(intent: CheckIntent, runtime: Runtime) -> Result:
         dry_run=intent.dry_run or runtime.settings.dry_run,
         trigger=intent.trigger,
     )
-
-    def decided() -> tuple[Result, Decision]:
-        cluster = runtime.cce.cluster(intent.cluster_id)
-        named = result.updated(cluster_name=cluster.name or intent.cluster_name)
-        return named, decide(intent, runtime.cce, runtime.deadline, runtime.sleep)
-
     identity = ("event", intent.cluster_id, intent.trigger, intent.trace_id, intent.upgrade_task_id,
-                intent.cluster_version, intent.target_version, result.dry_run)
-    return conclude(result, decided, runtime, identity)
+                intent.cluster_version, intent.target_version, base.dry_run, intent.force)
+    return conclude(base, lambda: follow(intent, base, runtime), runtime, identity)
 
 
-def conclude(result: Result, decided: Callable[[], tuple[Result, Decision]], runtime: Runtime,
-             identity: tuple[Any, ...]) -> Result:
-    """Look up what to do, do it, publish it: the part shared by single checks and the sweep.
+def follow(intent: CheckIntent, result: Result, runtime: Runtime) -> Handled:
+    """Find the cluster's newest upgrade, wait for it while it runs (an upgrade event: as long as the
+    invocation lasts; a manual event: ``MANUAL_WAIT_SECONDS``), then decide and carry the decision out."""
+    cce, cid = runtime.cce, intent.cluster_id
+    cluster = cce.cluster(cid)
+    result = result.updated(cluster_name=cluster.name or intent.cluster_name)
+    upgrade = read_newest_upgrade(cce, cid, intent.upgrade_task_id)
+    decision = for_event(upgrade, cluster, intent.cluster_version, intent.target_version)
+    until = None if intent.follow_upgrade else runtime.started + runtime.settings.manual_wait_seconds
+    if isinstance(decision, UpgradeRunning):
+        if intent.follow_upgrade and runtime.settings.notify_started and not result.dry_run:
+            announce_start(result, decision.upgrade, runtime)
+        upgrade = wait_for_upgrade(decision.upgrade, cid, runtime, until)
+        if upgrade.terminal:  # read again what the end changed: the cluster's version, the workflow's record
+            cluster = cce.cluster(cid)
+            upgrade = read_newest_upgrade(cce, cid, upgrade.task_id)
+            decision = for_event(upgrade, cluster, intent.cluster_version, intent.target_version)
+        else:
+            decision = UpgradeRunning(upgrade)
+    return carry_out(decision, result, cluster, runtime, force=intent.force, until=until)
+
+
+def read_newest_upgrade(cce: Cce, cluster_id: str, task_id: str | None = None) -> Upgrade | None:
+    """The cluster's newest upgrade, from its upgrade tasks and workflows (and the task an event names, if the
+    list does not hold it yet)."""
+    tasks = cce.upgrade_tasks(cluster_id)
+    if task_id and all(task.uid != task_id for task in tasks):
+        try:
+            tasks.append(cce.upgrade_task(cluster_id, task_id))
+        except ApiError as exc:
+            if exc.status != 404:
+                raise
+            # The trace's ID is not a task CCE knows (its place in traces is unconfirmed): the list decides.
+    return newest_upgrade(tasks, cce.upgrade_workflows(cluster_id))
+
+
+def wait_for_upgrade(upgrade: Upgrade, cluster_id: str, runtime: Runtime, until: float | None) -> Upgrade:
+    """Poll a running upgrade, backing off, until it ends, ``until`` (the deadline's clock) comes, or only the
+    time to check and report is left."""
+    policy, deadline = runtime.policy, runtime.deadline
+    delay = policy.poll_first_s
+    while not upgrade.terminal:
+        pause = delay * runtime.rng(1 - policy.jitter, 1 + policy.jitter)
+        if deadline.usable() < pause + policy.time_to_check_s:
+            break
+        if until is not None and deadline.now() + pause > until:
+            break
+        runtime.sleep(pause)
+        upgrade = _read_again(upgrade, cluster_id, runtime.cce)
+        delay = min(policy.poll_max_s, delay * 2)
+    return upgrade
+
+
+def _read_again(upgrade: Upgrade, cluster_id: str, cce: Cce) -> Upgrade:
+    if upgrade.task_id is None:  # known from a workflow only
+        return read_newest_upgrade(cce, cluster_id) or upgrade
+    task = cce.upgrade_task(cluster_id, upgrade.task_id)
+    return replace(upgrade, phase=task.phase, ended=task.ended)
+
+
+def announce_start(result: Result, upgrade: Upgrade, runtime: Runtime) -> None:
+    """One short message: the upgrade has started, what comes next. A failure to send it is logged, not fatal:
+    the outcome's message matters more."""
+    message = build_started(result.updated(cluster_version=upgrade.version, target_version=upgrade.target_version,
+                                           upgrade_task_id=upgrade.task_id), runtime.where)
+    try:
+        runtime.smn.publish(message)
+    except ApiError as exc:
+        log.warning("could not announce the upgrade's start", extra={"cluster_id": result.cluster_id,
+                                                                    "error": str(exc)})
+
+
+def carry_out(decision: Decision, result: Result, cluster: Cluster, runtime: Runtime, force: bool = False,
+              until: float | None = None) -> Handled:
+    """Do what the decision says; the health gate stands before every confirmation."""
+    match decision:
+        case NothingToDo(reason=reason):
+            return Handled(result.updated(outcome=Outcome.IGNORED, reason=reason))
+        case UpgradeRunning(upgrade=upgrade):
+            result = _with_upgrade(result, upgrade)
+            reason = (f"{upgrade.label} ({upgrade.versions}) is {upgrade.phase or 'in an unknown phase'}: it is "
+                      "confirmed once it succeeds (by the invocation that follows it, or the sweep)")
+            return Handled(result.updated(outcome=Outcome.PENDING, reason=reason))
+        case UpgradeFailed(upgrade=upgrade):
+            error = ErrorInfo(code="UpgradeFailed",
+                              message=f"{upgrade.label} ({upgrade.versions}) ended Failed; the post-upgrade check "
+                              "was not run")
+            return Handled(_with_upgrade(result, upgrade).updated(outcome=Outcome.FAILED, checked_at=_now(runtime),
+                                                                  error=error), "failed")
+        case CannotCheck(code=code, message=message):
+            return Handled(result.updated(outcome=Outcome.FAILED, checked_at=_now(runtime),
+                                          error=ErrorInfo(code=code, message=message)), "failed")
+        case VersionMismatch(message=message):
+            return Handled(result.updated(outcome=Outcome.REJECTED,
+                                          error=ErrorInfo(code="VersionMismatch", message=message)))
+        case RunCheck(upgrade=upgrade, announce_hold=announce, reminder=reminder):
+            return _confirm(_with_upgrade(result, upgrade), cluster, runtime, force, until, announce, reminder)
+    raise AssertionError(f"unhandled decision {decision!r}")  # pragma: no cover
+
+
+def _confirm(result: Result, cluster: Cluster, runtime: Runtime, force: bool, until: float | None,
+             announce: bool, reminder: bool) -> Handled:
+    health = judge_health(cluster, runtime, until)
+    if health is not None:
+        result = result.updated(health=health.as_dict())
+        if not health.healthy and health.gate == "block":
+            if not force:
+                reason = (f"the health gate found {len(health.findings)} problem(s): not confirmed until the "
+                          "cluster is sound")
+                if not announce:
+                    reason += " (its owners were told when it was first held; reminders come once a day)"
+                held = result.updated(outcome=Outcome.HELD, checked_at=_now(runtime), reason=reason)
+                return Handled(held, ("reminder" if reminder else "held") if announce else None)
+            result = result.updated(forced=True)
+    cid, cv, tv = result.cluster_id or "", result.cluster_version, result.target_version
+    if result.dry_run:
+        return Handled(result.updated(outcome=Outcome.CHECKED, checked_at=_now(runtime),
+                                      planned={"postcheck": post_check_json(cid, cv, tv)}), "checked")
+    check = runtime.cce.post_check(cid, cv, tv)
+    return Handled(result.updated(outcome=Outcome.CHECKED, phase=check.phase, task_uid=check.uid,
+                                  checked_at=_now(runtime)), "checked")
+
+
+def judge_health(cluster: Cluster, runtime: Runtime, until: float | None = None) -> Health | None:
+    """Read the cluster's nodes, node pools and add-ons and judge them (``HEALTH_GATE`` ``off``: no reads).
+    While every finding is a transient state, read again every ``health_poll_s``, for at most
+    ``HEALTH_WAIT_SECONDS`` (and never past ``until`` or the time needed to check and report)."""
+    settings, policy, deadline, cce = runtime.settings, runtime.policy, runtime.deadline, runtime.cce
+    if settings.health_gate == "off":
+        return None
+    limit = deadline.now() + settings.health_wait_seconds
+    limit = min(limit, until) if until is not None else limit
+    while True:
+        health = judge(settings.health_gate, cluster, cce.nodes(cluster.id), cce.node_pools(cluster.id),
+                       cce.addons(cluster.id))
+        pause = policy.health_poll_s
+        if (not health.transient or deadline.now() + pause > limit
+                or deadline.usable() < pause + policy.time_to_check_s):
+            return health
+        runtime.sleep(pause)
+        cluster = cce.cluster(cluster.id)
+
+
+def _with_upgrade(result: Result, upgrade: Upgrade) -> Result:
+    return result.updated(upgrade_task_id=upgrade.task_id or result.upgrade_task_id,
+                          cluster_version=upgrade.version or result.cluster_version,
+                          target_version=upgrade.target_version or result.target_version)
+
+
+def conclude(base: Result, work: Callable[[], Handled], runtime: Runtime, identity: tuple[Any, ...]) -> Result:
+    """Do the work for one cluster and publish its message: the part shared by single checks and the sweep.
 
     A CCE error anywhere becomes a ``failed`` result with phase ``Error``, published like any other.
-    If an earlier delivery of the same work in this instance ran the check but could not publish it,
-    the check is not run again: only the publish is retried.
+    If an earlier delivery of the same work in this instance ran the post-check but could not publish it,
+    the post-check is not run again: only the publish is retried.
     """
     identity = (*identity, runtime.settings.smn_topic_urn, runtime.endpoints, runtime.credentials.project_id)
     with _UNPUBLISHED_LOCK:
         stored = _UNPUBLISHED.pop(identity, None)
     if stored is not None and time.monotonic() - stored[0] < UNPUBLISHED_TTL_S:
-        log.info("republishing an earlier check", extra={"cluster_id": result.cluster_id})
-        _, result, planned = stored
+        log.info("republishing an earlier check", extra={"cluster_id": base.cluster_id})
+        handled = stored[1]
     else:
-        planned: dict[str, Any] = {}
         try:
-            result, decision = decided()
-            result, planned = _carry_out(decision, result, runtime)
+            handled = work()
         except ApiError as exc:
-            log.warning("CCE call failed", extra={"cluster_id": result.cluster_id, "error": str(exc)})
+            log.warning("CCE call failed", extra={"cluster_id": base.cluster_id, "error": str(exc)})
             error = ErrorInfo(code=exc.code, message=exc.message, request_id=exc.request_id, status=exc.status,
                               operation=exc.operation)
-            result = result.updated(outcome=Outcome.FAILED, phase="Error", checked_at=_now(runtime), error=error)
+            handled = Handled(base.updated(outcome=Outcome.FAILED, phase="Error", checked_at=_now(runtime),
+                                           error=error), "failed")
     try:
-        result = notify(result, runtime, planned)
+        result = notify(handled, runtime)
     except NotificationFailed:
-        if _post_check_ran(result):
-            _remember_unpublished(identity, (result, planned))
+        if _post_check_ran(handled.result):
+            _remember_unpublished(identity, handled)
         raise
     log.info("cluster handled", extra={"cluster_id": result.cluster_id, "outcome": result.outcome.value,
                                        "phase": result.phase, "dry_run": result.dry_run})
@@ -201,92 +359,21 @@ def _post_check_ran(result: Result) -> bool:
             and result.phase is not None)
 
 
-def _remember_unpublished(key: tuple[Any, ...], value: tuple[Result, dict[str, Any]]) -> None:
+def _remember_unpublished(key: tuple[Any, ...], handled: Handled) -> None:
     with _UNPUBLISHED_LOCK:
         while len(_UNPUBLISHED) >= MAX_UNPUBLISHED:
             _UNPUBLISHED.pop(next(iter(_UNPUBLISHED)))
-        _UNPUBLISHED[key] = (time.monotonic(), *value)
+        _UNPUBLISHED[key] = (time.monotonic(), handled)
 
 
-def wait_for_upgrade(task: UpgradeTask, cluster_id: str, cce: Cce, deadline: Deadline,
-                     sleep: Callable[[float], None]) -> UpgradeTask:
-    """Poll a running upgrade task, backing off, until it ends or the time left is only enough to report."""
-    delay = POLL_FIRST_S
-    while not task.terminal:
-        pause = delay * random.uniform(0.8, 1.2)
-        if deadline.usable() < pause + TIME_TO_CHECK_S:
-            break
-        sleep(pause)
-        task = cce.upgrade_task(cluster_id, task.uid)
-        delay = min(POLL_MAX_S, delay * 2)
-    return task
-
-
-def decide(intent: CheckIntent, cce: Cce, deadline: Deadline, sleep: Callable[[float], None]) -> Decision:
-    cid = intent.cluster_id
-    if intent.follow_upgrade:
-        task = None
-        if intent.upgrade_task_id:
-            try:
-                task = cce.upgrade_task(cid, intent.upgrade_task_id)
-            except ApiError as exc:
-                if exc.status != 404:
-                    raise
-                # The trace's ID is not a task CCE knows (its place in traces is unconfirmed): look up the newest.
-        if task is None:
-            task = newest(cce.upgrade_tasks(cid))
-        if task is not None and not task.terminal:
-            task = wait_for_upgrade(task, cid, cce, deadline, sleep)
-        if task is not None and task.phase == "Success":
-            done = already_checked(task, cce.upgrade_workflows(cid))
-            if done is not None:
-                return NothingToDo(f"the post-check of upgrade task {task.uid} is already done "
-                                   f"(upgrade workflow {done.uid})")
-        return after_upgrade(task, cid)
-    tasks = None
-    if not (intent.cluster_version and intent.target_version):
-        tasks = cce.upgrade_tasks(cid)
-    return with_versions(intent.cluster_version, intent.target_version, tasks, cid)
-
-
-def _carry_out(decision: Decision, result: Result, runtime: Runtime) -> tuple[Result, dict[str, Any]]:
-    task = getattr(decision, "upgrade_task", None)
-    if task is not None:
-        result = result.updated(upgrade_task_id=task.uid,
-                                cluster_version=result.cluster_version or task.version,
-                                target_version=result.target_version or task.target_version)
-    match decision:
-        case NothingToDo(reason=reason):
-            return result.updated(outcome=Outcome.IGNORED, reason=reason), {}
-        case UpgradeRunning(upgrade_task=task):
-            phase = task.phase or "in an unknown phase"
-            reason = f"upgrade task {task.uid} is {phase}: the check runs once it succeeds"
-            return result.updated(outcome=Outcome.PENDING, reason=reason), {}
-        case UpgradeFailed(upgrade_task=task):
-            error = ErrorInfo(code="UpgradeFailed",
-                              message=f"upgrade task {task.uid} ended Failed; the post-upgrade check was not run")
-            return result.updated(outcome=Outcome.FAILED, checked_at=_now(runtime), error=error), {}
-        case CannotCheck(code=code, message=message):
-            error = ErrorInfo(code=code, message=message)
-            return result.updated(outcome=Outcome.FAILED, checked_at=_now(runtime), error=error), {}
-        case RunCheck(cluster_version=cv, target_version=tv):
-            result = result.updated(cluster_version=cv, target_version=tv)
-            if result.dry_run:
-                return result.updated(outcome=Outcome.CHECKED, checked_at=_now(runtime)), {
-                    "postcheck": post_check_json(result.cluster_id or "", cv, tv)}
-            check = runtime.cce.post_check(result.cluster_id or "", cv, tv)
-            return result.updated(outcome=Outcome.CHECKED, phase=check.phase, task_uid=check.uid,
-                                  checked_at=_now(runtime)), {}
-    raise AssertionError(f"unhandled decision {decision!r}")  # pragma: no cover
-
-
-def notify(result: Result, runtime: Runtime, planned: dict[str, Any]) -> Result:
-    """Publish one message for a checked or failed result (in a dry run: say what would be published)."""
-    if not result.notifies:
-        return result.updated(planned=planned or None) if result.dry_run else result
-    message = build(result, runtime.where)
+def notify(handled: Handled, runtime: Runtime) -> Result:
+    """Publish the message ``handled`` calls for (in a dry run: say what would be published)."""
+    result = handled.result
+    if handled.message is None:
+        return result
+    message = build(result, runtime.where, handled.message)
     if result.dry_run:
-        return result.updated(planned={**planned, "notification": message.as_dict()})
+        return result.updated(planned={**(result.planned or {}), "notification": message.as_dict()})
     try:
         sent = runtime.smn.publish(message)
     except ApiError as exc:

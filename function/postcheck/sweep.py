@@ -1,12 +1,13 @@
 """The sweep: reconcile every cluster (or those in ``CLUSTER_IDS``), so that no upgrade that events
 missed goes unchecked.
 
-Per cluster, CCE's own record decides (:func:`postcheck.decision.from_workflow`): an upgrade workflow
-whose ``Cluster`` step succeeded and whose ``PostCheck`` step is not done gets its check. Upgrades without
-a workflow are judged by their newest task, when it ended inside the window ``(anchor - window, anchor]``
-anchored to the timer event's own time (:func:`postcheck.decision.from_tasks`), so that the platform's
-retries of one timer event decide the same way. Clusters are processed concurrently, at most
-``MAX_CONCURRENCY`` at a time; one cluster's failure never stops the others.
+Per cluster, the newest upgrade (from its upgrade tasks and workflows) is judged by
+:func:`postcheck.decision.for_sweep`: where CCE records it in an upgrade workflow, the workflow's ``PostCheck``
+step says whether the confirmation is still owed (a held upgrade is judged again by every sweep); without a
+workflow, only the sweep whose window ``(anchor - window, anchor]`` holds the upgrade's end judges it. The
+window is anchored to the timer event's own time, so that the platform's retries of one timer event decide the
+same way. Clusters are processed concurrently, at most ``MAX_CONCURRENCY`` at a time; one cluster's failure
+never stops the others.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from datetime import timedelta
 from typing import Any
 
 from . import logs
-from .cce import Cluster
-from .decision import Decision, from_tasks, from_workflow, newest_workflow
+from .decision import for_sweep, newest_upgrade
 from .intent import SweepIntent
-from .result import ErrorInfo, Outcome, Result
+from .records import Cluster
+from .result import Outcome, Result
 from .sdk import ApiError
-from .service import InvocationFailed, NotificationFailed, Runtime, conclude
+from .service import Handled, InvocationFailed, NotificationFailed, Runtime, carry_out, conclude
 
 log = logs.get("sweep")
 
@@ -46,14 +47,13 @@ def sweep(intent: SweepIntent, runtime: Runtime) -> dict[str, Any]:
         base = Result(outcome=Outcome.FAILED, cluster_id=cluster.id, cluster_name=cluster.name, dry_run=dry_run,
                       trigger=intent.trigger)
 
-        def decided() -> tuple[Result, Decision]:
-            workflow = newest_workflow(runtime.cce.upgrade_workflows(cluster.id))
-            if workflow is not None:
-                return base, from_workflow(workflow, window)
-            return base, from_tasks(runtime.cce.upgrade_tasks(cluster.id), window)
+        def work() -> Handled:
+            cce = runtime.cce
+            upgrade = newest_upgrade(cce.upgrade_tasks(cluster.id), cce.upgrade_workflows(cluster.id))
+            return carry_out(for_sweep(upgrade, cluster, window), base, cluster, runtime)
 
         try:
-            return conclude(base, decided, runtime, ("sweep", cluster.id, window, dry_run))
+            return conclude(base, work, runtime, ("sweep", cluster.id, window, dry_run))
         except NotificationFailed as exc:
             return exc
 
@@ -96,5 +96,3 @@ def _select(listed: list[Cluster], wanted: tuple[str, ...]) -> tuple[list[Cluste
 def _iso(moment: Any) -> str:
     return moment.isoformat(timespec="seconds")
 
-
-__all__ = ["ErrorInfo", "SweepFailed", "sweep"]

@@ -47,6 +47,13 @@ OPERATION_ACTIONS: dict[str, Permission] = {
     "list_upgrade_work_flows": Permission("cce:cluster:get", False, "CCE API: ListUpgradeWorkFlows (none published)"),
     "create_post_check": Permission("cce:cluster:upgrade", False,
                                     "CCE API: PostCheck (none published; Autopilot's PostCheck: cce:cluster:upgrade)"),
+    # The health gate's reads: CCE's "Permissions and Supported Actions" tables name cce:node:list (ListNodes)
+    # and cce:nodepool:list (ListNodePools); cce:addonInstance:list ("list all add-on instances") is in CCE's
+    # Chinese action table, not in the English copy found.
+    "list_nodes": Permission("cce:node:list", True, "CCE API: ListNodes"),
+    "list_node_pools": Permission("cce:nodepool:list", True, "CCE API: ListNodePools"),
+    "list_addon_instances": Permission("cce:addonInstance:list", False,
+                                       "CCE API: ListAddonInstances (Chinese action table only)"),
     "publish_message": Permission("smn:topic:publish", True, "SMN API: PublishMessage"),
 }
 

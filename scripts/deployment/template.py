@@ -29,6 +29,7 @@ if str(ROOT / "function") not in sys.path:  # the function's own configuration m
     sys.path.insert(0, str(ROOT / "function"))
 
 from postcheck.config import FALSE_WORDS, TOPIC_URN_RE, TRUE_WORDS, VARIABLES, Settings  # noqa: E402
+from postcheck.policy import WaitPolicy  # noqa: E402
 
 DEFAULT_TEMPLATE = ROOT / "template.yaml"
 REFERENCE = re.compile(r"\$\{(?P<name>[A-Z][A-Z0-9_]*)\}")
@@ -41,6 +42,7 @@ MAX_USER_DATA_ENTRIES = 20
 RATE_LIMITS = {"m": 60, "h": 24, "d": 30}  # a Rate timer: 1-60 minutes, 1-24 hours or 1-30 days
 RATE_MINUTES = {"m": 1, "h": 60, "d": 24 * 60}
 SWEEP_WINDOW_DEFAULT = Settings.model_fields["sweep_window_minutes"].default
+SWEEP_BUDGET_S = WaitPolicy().sweep_budget_s
 HANDLED_TRACES = ("clusterUpgrade",)  # the CTS traces the function acts on (postcheck/parse.py)
 
 
@@ -251,9 +253,12 @@ class Template(_Model):
             if count != 1:
                 raise ValueError(f"triggers: exactly one {kind} trigger ({why}) is required, found {count}")
         timer = self.timer
-        if self.function.timeout_s >= timer.period_minutes * 60:
-            raise ValueError(f"function.timeout_s: {self.function.timeout_s} s is not shorter than the timer's "
-                             f"period ({timer.schedule}): one sweep could still run when the next one starts")
+        if timer.period_minutes * 60 <= SWEEP_BUDGET_S:
+            raise ValueError(f"triggers: the timer's period ({timer.schedule}) is not longer than a sweep's own "
+                             f"budget ({SWEEP_BUDGET_S:.0f} s): one sweep could still run when the next one starts")
+        if self.function.timeout_s < SWEEP_BUDGET_S:
+            raise ValueError(f"function.timeout_s: {self.function.timeout_s} s is shorter than a sweep's own budget "
+                             f"({SWEEP_BUDGET_S:.0f} s)")
         window = self.function.environment.get("SWEEP_WINDOW_MINUTES")
         if window is None or not has_references(window):
             check_window(window, timer)
