@@ -5,7 +5,8 @@
 A generated scenario gives every cluster the same work: one successful upgrade task that ended inside the
 timer event's window and a workflow whose ``Cluster`` point is ``Success`` and ``PostCheck`` point ``Init``.
 So each cluster costs seven calls (its upgrade tasks and workflows, the health gate's nodes, node pools and
-add-ons, the post-check, the publish) and the sweep one more (list_clusters). The stand-in answers every call after ``--latency-ms``.
+add-ons, the post-check, the publish) and the sweep one more (list_clusters). The stand-in answers every call
+after ``--latency-ms``.
 
 The stand-in runs in its own process (``python -m scripts.standin``), so that its work does not share the
 function's GIL; it is restarted for every run, because a post-check marks the workflow's ``PostCheck``
