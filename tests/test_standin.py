@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -43,7 +44,17 @@ from huaweicloudsdkcore.signer.signer import Signer
 from huaweicloudsdksmn.v2 import PublishMessageRequest, PublishMessageRequestBody, SmnClient
 
 from scripts.standin import ScenarioError, StandIn, load_scenario
-from scripts.standin.signature import Credential, SignatureError, sign, verify
+from scripts.standin.signature import (
+    ALGORITHM,
+    DATE_FORMAT,
+    Credential,
+    SignatureError,
+    canonical_request,
+    compute_signature,
+    sign,
+    string_to_sign,
+    verify,
+)
 
 # Workflow metadata timestamps are typed "date" in the SDK model; without python-dateutil the SDK
 # warns and keeps the string. That is the SDK's business, not the stand-in's.
@@ -319,12 +330,32 @@ def test_tampered_body_is_rejected(standin: StandIn) -> None:
     assert len(standin.postchecks) == 1
 
 
-def test_stale_date_is_rejected(standin: StandIn) -> None:
+@pytest.mark.parametrize("minutes", [-16, 16], ids=["stale", "future"])
+def test_a_date_more_than_15_minutes_off_is_401(standin: StandIn, minutes: int) -> None:
     path = f"/api/v3/projects/{standin.project_id}/clusters"
-    stale = datetime.now(timezone.utc) - timedelta(minutes=16)
-    response = _send(standin, "GET", path, _signed(standin, "GET", path, when=stale))
-    assert response.status_code == 401
+    when = datetime.now(timezone.utc) + timedelta(minutes=minutes)
+    response = _send(standin, "GET", path, _signed(standin, "GET", path, when=when))
+    assert (response.status_code, response.json()["error_code"]) == (401, "APIG.0301")
     assert "15 minutes" in response.json()["error_msg"]
+
+
+def test_a_duplicated_authorization_header_is_401(standin: StandIn) -> None:
+    path = f"/api/v3/projects/{standin.project_id}/clusters"
+    headers = _signed(standin, "GET", path)
+    connection = http.client.HTTPConnection("127.0.0.1", standin.port, timeout=5)
+    for extra in ([], [("Authorization", headers["Authorization"])]):
+        connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+        for name, value in [*headers.items(), *extra]:
+            connection.putheader(name, value)
+        connection.endheaders()
+        response = connection.getresponse()
+        body = json.loads(response.read())
+        if not extra:
+            assert response.status == 200  # the same request, sent once, is fine
+    connection.close()
+    assert (response.status, body["error_code"]) == (401, "APIG.0301")
+    assert "more than one authorization header" in body["error_msg"]
+    assert standin.requests[-1]["status"] == 401
 
 
 @pytest.mark.parametrize(
@@ -628,6 +659,230 @@ def test_verifier_without_token_and_canonical_forms() -> None:
         "POST", "/v2/p/topics/urn:smn:x/publish", "a=%20&b=2", headers.items(), b"{}", {"AK2": credential}
     )
     assert "secret" not in repr(credential)
+
+
+# -- the verifier's rules, one test per rule: each fails if its condition in signature.py is removed or inverted --
+
+NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=timezone.utc)
+SKEW = timedelta(minutes=15)  # APIG rejects an X-Sdk-Date more than 15 minutes off: see signature.py
+AK = "AK1"
+
+
+def _signed_by_hand(
+    signed: list[str],
+    headers: dict[str, str] | None = None,
+    when: datetime = NOW,
+    credential: Credential | None = None,
+) -> dict[str, str]:
+    """Headers correctly signed over exactly ``signed`` (in that order), whatever the verifier's rules say: a
+    request that is refused must be refused by a rule, not by a broken signature."""
+    credential = credential or Credential(AK, SK)
+    out = {"Host": "h", "X-Custom": "v", "X-Sdk-Date": when.strftime(DATE_FORMAT), **(headers or {})}
+    lookup = {"": "", **out, **{name.lower(): value for name, value in out.items()}}
+    canonical = canonical_request("GET", "/a/b", "x=1", lookup, signed, b"")
+    signature = compute_signature(credential.sk, string_to_sign(out["X-Sdk-Date"], canonical))
+    fields = f"Access={credential.ak}, SignedHeaders={';'.join(signed)}, Signature={signature}"
+    out["Authorization"] = f"{ALGORITHM} {fields}"
+    return out
+
+
+def _check(headers: Any, now: datetime = NOW, credential: Credential | None = None) -> Credential:
+    items = headers.items() if isinstance(headers, dict) else headers
+    credential = credential or Credential(AK, SK)
+    return verify("GET", "/a/b", "x=1", items, b"", {credential.ak: credential}, now)
+
+
+def _refused(headers: Any, reason: str, now: datetime = NOW, credential: Credential | None = None) -> None:
+    with pytest.raises(SignatureError, match=reason) as exc:
+        _check(headers, now, credential)
+    assert SK not in str(exc.value)
+
+
+def _plain(when: datetime = NOW) -> dict[str, str]:
+    return sign("GET", "/a/b", "x=1", {"Host": "h", "X-Custom": "v"}, b"", Credential(AK, SK), when)
+
+
+def test_the_hand_signer_and_the_plain_signer_are_accepted() -> None:
+    assert _check(_plain()).ak == AK
+    assert _check(_signed_by_hand(["host", "x-custom", "x-sdk-date"])).ak == AK
+    assert _check(_signed_by_hand(["host", "x-sdk-date"])).ak == AK  # the minimum
+
+
+@pytest.mark.parametrize(
+    ("offset", "reason"),
+    [
+        pytest.param(SKEW, None, id="15min-ahead-accepted"),
+        pytest.param(-SKEW, None, id="15min-behind-accepted"),
+        pytest.param(timedelta(0), None, id="now-accepted"),
+        pytest.param(SKEW + timedelta(seconds=1), "more than 15 minutes ahead", id="15min1s-ahead"),
+        pytest.param(-SKEW - timedelta(seconds=1), "more than 15 minutes behind", id="15min1s-behind"),
+        pytest.param(timedelta(days=365), "ahead", id="a-year-ahead"),
+        pytest.param(-timedelta(days=365), "behind", id="a-year-behind"),
+    ],
+)
+def test_x_sdk_date_must_be_within_15_minutes_of_the_server_either_way(offset: timedelta, reason: str | None) -> None:
+    headers = _plain(NOW + offset)
+    if reason is None:
+        assert _check(headers).ak == AK
+    else:
+        _refused(headers, reason)
+
+
+def test_the_sdks_own_signature_from_the_future_is_refused() -> None:
+    future = (datetime.now(timezone.utc) + timedelta(minutes=16)).strftime(DATE_FORMAT)
+    request = SdkRequest(method="GET", schema="http", host="h", resource_path="/a/b", query_params=[],
+                         header_params={"X-Sdk-Date": future, "Content-Type": "application/json"}, body="")
+    signed = Signer(BasicCredentials(AK, SK, "p")).sign(request)
+    with pytest.raises(SignatureError, match="ahead"):
+        verify("GET", "/a/b", "", signed.header_params.items(), b"", {AK: Credential(AK, SK)})
+
+
+@pytest.mark.parametrize("name", ["Authorization", "X-Sdk-Date", "X-Security-Token", "Host", "X-Custom"])
+@pytest.mark.parametrize("where", ["same-value-after", "other-value-before", "other-value-after"])
+def test_a_header_that_counts_may_appear_only_once(name: str, where: str) -> None:
+    credential = Credential(AK, SK, TOKEN)
+    good = list(sign("GET", "/a/b", "x=1", {"Host": "h", "X-Custom": "v"}, b"", credential, NOW).items())
+    assert _check(good, credential=credential).ak == AK
+    (value,) = [v for n, v in good if n == name]
+    other = _plain(NOW + timedelta(seconds=1))[name] if name in ("Authorization", "X-Sdk-Date") else "other"
+    if where == "same-value-after":
+        headers = [*good, (name, value)]
+    elif where == "other-value-before":
+        headers = [(name, other), *good]
+    else:
+        headers = [*good, (name.lower(), other)]
+    _refused(headers, f"more than one {name.lower()} header", credential=credential)
+
+
+def test_an_empty_authorization_is_missing() -> None:
+    _refused({**_plain(), "Authorization": ""}, "missing Authorization header")
+
+
+def test_an_unsigned_header_may_repeat() -> None:
+    assert _check([*_plain().items(), ("Accept", "a"), ("accept", "b")]).ak == AK
+
+
+@pytest.mark.parametrize("field", ["Access", "SignedHeaders", "Signature"])
+def test_an_authorization_field_given_twice_is_refused_even_with_the_same_value(field: str) -> None:
+    headers = _plain()
+    value = re.search(rf"{field}=([^,]+)", headers["Authorization"]).group(1)
+    headers["Authorization"] += f", {field}={value}"
+    _refused(headers, "malformed Authorization header")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda a: a + ", Scope=x", id="unknown-field"),
+        pytest.param(lambda a: a.replace("Access=", "access="), id="field-name-case"),
+        pytest.param(lambda a: a.replace(f"Access={AK}", "Access="), id="empty-access"),
+        pytest.param(lambda a: a + ", junk", id="field-without-equals"),
+        pytest.param(lambda a: re.sub(r", Signature=\w+", "", a), id="no-signature"),
+        pytest.param(lambda a: re.sub(r", SignedHeaders=[^,]+", "", a), id="no-signed-headers"),
+        pytest.param(lambda a: a.split(" ", 1)[0], id="algorithm-only"),
+    ],
+)
+def test_a_malformed_authorization_is_refused(change: Any) -> None:
+    headers = _plain()
+    headers["Authorization"] = change(headers["Authorization"])
+    _refused(headers, "malformed Authorization header")
+
+
+@pytest.mark.parametrize("algorithm", ["SDK-HMAC-SHA1", "sdk-hmac-sha256", "SDK-HMAC-SHA256X", "HMAC-SHA256", ""])
+def test_only_the_sdk_hmac_sha256_algorithm_is_accepted(algorithm: str) -> None:
+    headers = _plain()
+    headers["Authorization"] = headers["Authorization"].replace(ALGORITHM, algorithm, 1)
+    _refused(headers, "unsupported signing algorithm")
+
+
+@pytest.mark.parametrize(
+    ("signed", "reason"),
+    [
+        pytest.param(["x-custom", "x-sdk-date"], "host is not among the signed headers", id="no-host"),
+        pytest.param(["host", "x-custom"], "x-sdk-date is not among the signed headers", id="no-x-sdk-date"),
+        pytest.param(["host", "host", "x-sdk-date"], "malformed SignedHeaders", id="host-twice"),
+        pytest.param(["host", "", "x-sdk-date"], "malformed SignedHeaders", id="empty-name"),
+        pytest.param(["Host", "x-sdk-date"], "malformed SignedHeaders", id="upper-case-name"),
+    ],
+)
+def test_signed_headers_rules_hold_even_for_a_correct_signature(signed: list[str], reason: str) -> None:
+    _refused(_signed_by_hand(signed), reason)
+
+
+def test_a_signed_header_missing_from_the_request_is_refused() -> None:
+    headers = _signed_by_hand(["host", "x-other", "x-sdk-date"], {"X-Other": "o"})
+    assert _check(headers).ak == AK
+    del headers["X-Other"]
+    _refused(headers, "signed header x-other is not in the request")
+
+
+def test_a_temporary_keys_token_must_be_signed_even_when_the_signature_is_correct() -> None:
+    credential = Credential(AK, SK, TOKEN)
+    headers = _signed_by_hand(["host", "x-sdk-date"], {"X-Security-Token": TOKEN}, credential=credential)
+    _refused(headers, "X-Security-Token is not among the signed headers", credential=credential)
+    signed = _signed_by_hand(["host", "x-sdk-date", "x-security-token"], {"X-Security-Token": TOKEN},
+                             credential=credential)
+    assert _check(signed, credential=credential).ak == AK
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda s: s[:-1], id="63-digits"),
+        pytest.param(lambda s: s + "0", id="65-digits"),
+        pytest.param(lambda s: s.upper(), id="upper-case"),
+        pytest.param(lambda s: "g" + s[1:], id="not-hex"),
+        pytest.param(lambda s: "", id="empty"),
+    ],
+)
+def test_a_signature_must_be_64_lower_case_hex_digits(change: Any) -> None:
+    headers = _plain()
+    signature = headers["Authorization"].rsplit("Signature=", 1)[1]
+    headers["Authorization"] = headers["Authorization"].replace(signature, change(signature))
+    reason = "malformed Authorization" if not change(signature) else "malformed Signature"
+    _refused(headers, reason)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "query", "body"),
+    [
+        pytest.param("PUT", "/a/b", "x=1", b"{}", id="method"),
+        pytest.param("POST", "/a/c", "x=1", b"{}", id="path"),
+        pytest.param("POST", "/a/b", "x=2", b"{}", id="query"),
+        pytest.param("POST", "/a/b", "x=1", b"[]", id="body"),
+        pytest.param("POST", "/a/b", "x=1", b"", id="no-body"),
+    ],
+)
+def test_the_signature_covers_method_path_query_and_body(method: str, path: str, query: str, body: bytes) -> None:
+    credential = Credential(AK, SK)
+    headers = sign("POST", "/a/b", "x=1", {"Host": "h"}, b"{}", credential, NOW)
+    assert verify("POST", "/a/b", "x=1", headers.items(), b"{}", {AK: credential}, NOW) == credential
+    with pytest.raises(SignatureError, match="signature does not match"):
+        verify(method, path, query, headers.items(), body, {AK: credential}, NOW)
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "headers"),
+    [
+        pytest.param("/v2/p/notifications/topics/urn:smn:cn-north-4:p:t/publish", [], {}, id="colons-in-path"),
+        pytest.param("/a/b~c d/ü", [("k", "v")], {}, id="tilde-space-unicode-in-path"),
+        pytest.param("/a", [("b", "2"), ("a", "x y:/~é"), ("a", "1")], {}, id="query-sorted-and-encoded"),
+        pytest.param("/a/", [], {"X-Custom": "  padded value  "}, id="header-value-trimmed"),
+    ],
+)
+def test_the_sdks_signer_is_verified_for_awkward_requests(path: str, query: list[tuple[str, str]],
+                                                          headers: dict[str, str]) -> None:
+    """The SDK's signer is an independent implementation of the documented canonical request: what it signs,
+    the verifier must accept, and after one change must refuse."""
+    request = SdkRequest(method="GET", schema="http", host="h", resource_path=path, query_params=list(query),
+                         header_params={"Content-Type": "application/json", **headers}, body="")
+    signed = Signer(BasicCredentials(AK, SK, "p")).sign(request)
+    wire_path = quote(path, safe="/:~")  # what an HTTP client puts on the wire
+    raw_query = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in reversed(query))
+    sent = {**signed.header_params, **headers}  # the value as sent, before the signer trimmed it
+    assert verify("GET", wire_path, raw_query, sent.items(), b"", {AK: Credential(AK, SK)}).ak == AK
+    with pytest.raises(SignatureError, match="signature does not match"):
+        verify("GET", wire_path + "x", raw_query, sent.items(), b"", {AK: Credential(AK, SK)})
 
 
 @pytest.mark.parametrize(

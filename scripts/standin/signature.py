@@ -14,12 +14,27 @@ shared implementation::
 
 The payload is always hashed: ``X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD`` is not honoured (the SDK
 only sends it for non-JSON bodies, which CCE and SMN never use).
+
+Refused like a bad signature (the server answers 401 ``APIG.0301``):
+
+- an ``X-Sdk-Date`` more than 15 minutes away from the server's time, in the past or in the future. Huawei
+  Cloud's API signing guide (https://support.huaweicloud.com/eu/devg-apisign/api-sign-provide01.html): the
+  gateway checks X-Sdk-Date's format and its difference from the time it receives the request, and rejects
+  the request when that difference exceeds 15 minutes (the Chinese edition: "如果时间差超过15分钟,API网关将
+  拒绝请求"; APIG's FAQ on APIGW.0303 names the same cause, x-sdk-date and the server's time 15 min apart);
+- a request with two ``Authorization`` headers, or two of any signed header (``X-Sdk-Date`` and, for a
+  temporary key, ``X-Security-Token`` must be signed; which value was signed would be ambiguous), and an
+  ``Authorization`` with a field twice, a field unknown, empty or missing;
+- an algorithm other than ``SDK-HMAC-SHA256`` (exactly, case included);
+- ``SignedHeaders`` without ``host`` and ``x-sdk-date``, with an empty, upper-case or repeated name;
+- a ``Signature`` that is not 64 lower-case hex digits (what the SDK's signer writes).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -144,14 +159,14 @@ def _parse_authorization(value: str | None) -> _Authorization:
         raise SignatureError(f"unsupported signing algorithm, expected {ALGORITHM}")
     fields: dict[str, str] = {}
     for part in rest.split(","):
-        name, sep, content = part.strip().partition("=")
-        if not sep or not content or name in fields:
+        name, _, content = part.strip().partition("=")
+        if not content or name in fields:  # no '=' leaves the content empty too
             raise SignatureError("malformed Authorization header")
         fields[name] = content
     if set(fields) != {"Access", "SignedHeaders", "Signature"}:
         raise SignatureError("malformed Authorization header")
     signed = tuple(fields["SignedHeaders"].split(";"))
-    if any(not name or name != name.lower() for name in signed):
+    if any(not name or name != name.lower() for name in signed) or len(set(signed)) != len(signed):
         raise SignatureError("malformed SignedHeaders in Authorization header")
     signature = fields["Signature"]
     if len(signature) != 64 or any(c not in "0123456789abcdef" for c in signature):
@@ -166,8 +181,10 @@ def _check_date(value: str | None, now: datetime) -> None:
         moment = datetime.strptime(value, DATE_FORMAT).replace(tzinfo=timezone.utc)
     except ValueError:
         raise SignatureError("malformed X-Sdk-Date header, expected YYYYMMDDTHHMMSSZ") from None
-    if abs(now - moment) > MAX_CLOCK_SKEW:
-        raise SignatureError("X-Sdk-Date is more than 15 minutes away from the server time")
+    if moment - now > MAX_CLOCK_SKEW:
+        raise SignatureError("X-Sdk-Date is more than 15 minutes ahead of the server time")
+    if now - moment > MAX_CLOCK_SKEW:
+        raise SignatureError("X-Sdk-Date is more than 15 minutes behind the server time")
 
 
 def _check_token(credential: Credential, headers: Mapping[str, str], signed: Sequence[str]) -> None:
@@ -195,7 +212,11 @@ def verify(
 
     ``path`` and ``query`` are the raw (still percent-encoded) parts of the request target.
     """
-    lowered = {name.lower(): value for name, value in headers}
+    pairs = [(name.lower(), value) for name, value in headers]
+    lowered = dict(pairs)
+    counts = Counter(name for name, _ in pairs)
+    if counts["authorization"] > 1:  # X-Sdk-Date and X-Security-Token must be signed: see the check below
+        raise SignatureError("more than one authorization header")
     auth = _parse_authorization(lowered.get("authorization"))
     credential = credentials.get(auth.access)
     if credential is None:
@@ -207,6 +228,9 @@ def verify(
     missing = [name for name in auth.signed_headers if name not in lowered]
     if missing:
         raise SignatureError(f"signed header {missing[0]} is not in the request")
+    repeated = [name for name in auth.signed_headers if counts[name] > 1]
+    if repeated:
+        raise SignatureError(f"more than one {repeated[0]} header")
     _check_token(credential, lowered, auth.signed_headers)
     canonical = canonical_request(method, path, query, lowered, auth.signed_headers, body)
     expected = compute_signature(credential.sk, string_to_sign(lowered["x-sdk-date"], canonical))
