@@ -105,7 +105,7 @@ def test_running_and_pausing_back_and_forth_is_a_possible_history() -> None:
 
 
 def test_a_terminal_task_needs_a_completion_time_and_a_running_one_has_none() -> None:
-    _one(problems(_demo(lambda c: _newest(c).pop("completionTime"))), "ends Success without a completionTime")
+    _one(problems(_demo(lambda c: _newest(c).pop("completionTime"))), "is Success without a completionTime")
 
     def running(cluster: dict[str, Any]) -> None:
         _newest(cluster).update(phases=["Running"])

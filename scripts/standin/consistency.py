@@ -9,7 +9,9 @@ is marked assumed):
 
 - an upgrade task's ``phases`` is a progression: ``Init``, ``Queuing``, ``Running``/``Pause`` (back and forth),
   then at most one terminal phase (``Success``/``Failed``) that nothing follows but itself;
-- a task that ends terminal has a ``completionTime``, one that does not has none; no task ends before it began;
+- a task terminal from its first read has a ``completionTime`` (one that becomes terminal during its walk may
+  leave it to the stand-in, which stamps the read that ends it), one that never ends has none; no task ends
+  before it began;
 - one upgrade at a time (assumed, as the console shows it): every task but the newest (by
   ``creationTimestamp``) is terminal from its first read, and each began after the one before it ended;
 - the versions chain: a task upgrades from the version its predecessor left (its ``targetVersion`` if it
@@ -109,8 +111,8 @@ def _task(task: UpgradeTask, where: str, clock: _Clock) -> list[str]:
         elif _TASK_PHASE_RANK[after] < _TASK_PHASE_RANK[before]:
             found.append(f"{where}.phases: {after} after {before}")
     final = task.phases[-1]
-    if final in TERMINAL_TASK_PHASES and task.completion_time is None:
-        found.append(f"{where}: ends {final} without a completionTime")
+    if task.phases[0] in TERMINAL_TASK_PHASES and task.completion_time is None:
+        found.append(f"{where}: is {final} without a completionTime")
     if final not in TERMINAL_TASK_PHASES and task.completion_time is not None:
         found.append(f"{where}: has a completionTime but never ends (last phase {final})")
     began = clock.at(task.creation_timestamp, f"{where}.creationTimestamp")

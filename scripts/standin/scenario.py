@@ -497,8 +497,8 @@ def _nodes(obj: _Obj, cluster_id: str) -> list[Node]:
     if not 0 <= count <= MAX_NODE_COUNT:
         raise ScenarioError(f"{obj.at('node_count')}: must be from 0 to {MAX_NODE_COUNT}, got {count}")
     nodes = explicit + generated_nodes(cluster_id, count)
-    _unique([node.uid for node in nodes], obj.at("nodes"), "uid")
     _unique([node.name for node in nodes], obj.at("nodes"), "name")
+    _unique([node.uid for node in nodes], obj.at("nodes"), "uid")
     return nodes
 
 
@@ -514,14 +514,14 @@ def _cluster(obj: _Obj) -> Cluster:
         pools = [_node_pool(_Obj(item, where), cluster_id) for where, item in obj.items("node_pools")]
     else:
         pools = [NodePool(stable_id(cluster_id, "nodepool", "pool-1"), "pool-1", current_node=len(nodes))]
-    _unique([pool.uid for pool in pools], obj.at("node_pools"), "uid")
     _unique([pool.name for pool in pools], obj.at("node_pools"), "name")
+    _unique([pool.uid for pool in pools], obj.at("node_pools"), "uid")
     if "addons" in obj.data:
         addons = [_addon(_Obj(item, where), cluster_id) for where, item in obj.items("addons")]
     else:
         addons = [Addon(stable_id(cluster_id, "addon", n), n, version) for n, version in DEFAULT_ADDONS]
-    _unique([addon.uid for addon in addons], obj.at("addons"), "uid")
     _unique([addon.name for addon in addons], obj.at("addons"), "name")
+    _unique([addon.uid for addon in addons], obj.at("addons"), "uid")
     cluster = Cluster(
         id=cluster_id,
         name=obj.text("name"),
