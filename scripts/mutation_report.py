@@ -1,0 +1,91 @@
+"""Per-file scores and surviving mutants of the last `make mutate` run (mutmut's mutants/*.meta files).
+
+    python -m scripts.mutation_report [--survivors] [--no-check]
+
+A mutant counts as killed when a test failed or timed out with it; every other verdict (survived, no tests,
+suspicious, not checked) counts against the score. Exits 1 when the pure modules together score under 85 %
+or the whole package under 70 % (issue 7), unless --no-check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+MUTANTS = Path("mutants") / "src" / "postcheck"
+
+# The modules without I/O or SDK calls (issue 7: parsing, decisions, messages, deadlines, configuration).
+PURE = ("parse.py", "payloads.py", "envelopes.py", "fields.py", "intent.py", "decision.py", "notification.py",
+        "result.py", "deadline.py", "config.py")
+PURE_TARGET = 85.0
+PACKAGE_TARGET = 70.0
+
+# mutmut's exit codes (mutmut/stats.py): killed by a failing test, or by pytest's internal error; timeouts.
+KILLED = {1, 3}
+TIMEOUT = {36, 24, -24, 152, 255}
+NAMES = {0: "survived", 5: "no tests", 33: "no tests", 34: "skipped", 35: "suspicious", None: "not checked"}
+
+
+def verdict(code: int | None) -> str:
+    if code in KILLED:
+        return "killed"
+    if code in TIMEOUT:
+        return "timeout"
+    return NAMES.get(code, "suspicious")
+
+
+def load() -> dict[str, dict[str, str]]:
+    """file name -> {mutant name: verdict}"""
+    files = {}
+    for meta in sorted(MUTANTS.glob("*.py.meta")):
+        codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+        files[meta.name.removesuffix(".meta")] = {name: verdict(code) for name, code in codes.items()}
+    return files
+
+
+def score(verdicts: list[str]) -> tuple[int, int, float]:
+    killed = sum(v in ("killed", "timeout") for v in verdicts)
+    total = len(verdicts) - verdicts.count("skipped")
+    return killed, total, 100.0 * killed / total if total else 100.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--survivors", action="store_true", help="list every mutant not killed")
+    parser.add_argument("--no-check", action="store_true", help="do not fail under the targets")
+    args = parser.parse_args()
+
+    files = load()
+    if not files:
+        print(f"no mutmut results under {MUTANTS}: run `make mutate` first", file=sys.stderr)
+        return 2
+    print(f"{'file':<16} {'killed':>6} {'total':>6} {'score':>7}  not killed")
+    for name, verdicts in files.items():
+        killed, total, pct = score(list(verdicts.values()))
+        others = Counter(v for v in verdicts.values() if v not in ("killed", "timeout"))
+        print(f"{name:<16} {killed:>6} {total:>6} {pct:>6.1f}%  {dict(sorted(others.items())) or ''}")
+    pure = score([v for n, vs in files.items() if n in PURE for v in vs.values()])
+    whole = score([v for vs in files.values() for v in vs.values()])
+    print(f"{'pure modules':<16} {pure[0]:>6} {pure[1]:>6} {pure[2]:>6.1f}%  (target {PURE_TARGET:.0f} %)")
+    print(f"{'package':<16} {whole[0]:>6} {whole[1]:>6} {whole[2]:>6.1f}%  (target {PACKAGE_TARGET:.0f} %)")
+
+    if args.survivors:
+        print()
+        for verdicts in files.values():
+            for mutant, v in verdicts.items():
+                if v not in ("killed", "timeout"):
+                    print(f"{v:<12} {mutant}")
+
+    missing = [n for n in PURE if n not in files]
+    if missing:
+        print(f"no results for {missing}", file=sys.stderr)
+    if args.no_check:
+        return 0
+    return 0 if pure[2] >= PURE_TARGET and whole[2] >= PACKAGE_TARGET and not missing else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
