@@ -34,7 +34,7 @@ from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException, ServerResponseException
 from huaweicloudsdkcore.http.http_config import HttpConfig
 
-from conftest import CLUSTER, DEMO, demo_scenario
+from conftest import CLUSTER, DEMO, SCENARIOS, demo_scenario
 from scripts.standin import ScenarioError, StandIn, load_scenario
 from scripts.standin.signature import sign
 
@@ -580,3 +580,29 @@ def test_a_failed_upgrade_leaves_the_version(standin: StandIn, cce: CceClient) -
 
     assert cce.show_cluster(ShowClusterRequest(cluster_id=CLUSTER)).spec.version == NEWEST["version"]
     assert standin.cluster(CLUSTER).workflows[0].points[1].status == "Failed"
+
+
+# -- the example scenario file ----------------------------------------------------------------------------------
+
+
+def test_the_health_example_scenario_serves_what_it_says() -> None:
+    with StandIn(SCENARIOS / "health.json") as standin:
+        credentials = BasicCredentials(standin.credentials.ak, standin.credentials.sk, standin.project_id)
+        credentials = credentials.with_security_token(standin.credentials.security_token)
+        client = CceClient.new_builder().with_credentials(credentials).with_endpoints([standin.url]).build()
+        ids = {c.metadata.name: c.metadata.uid for c in client.list_clusters(ListClustersRequest()).items}
+
+        broken = ids["broken"]
+        nodes = client.list_nodes(ListNodesRequest(cluster_id=broken)).items
+        pools = client.list_node_pools(ListNodePoolsRequest(cluster_id=broken)).items
+        addons = client.list_addon_instances(ListAddonInstancesRequest(cluster_id=broken)).items
+        big = client.list_nodes(ListNodesRequest(cluster_id=ids["big"]))
+        healing = [client.list_nodes(ListNodesRequest(cluster_id=ids["healing"])).items for _ in range(3)]
+        client.close()
+
+    assert [n.status.phase for n in nodes] == ["Active", "Abnormal"]
+    assert [p.status.phase for p in pools] == ["", "Error"]
+    assert [a.status.status for a in addons] == ["running", "abnormal", "available"]
+    assert (len(big.items), big.page_info.next_marker) == (1500, None)
+    assert [{n.status.phase for n in read} for read in healing] == [
+        {"Upgrading", "Installing", "Active"}, {"Upgrading", "Active"}, {"Active"}]  # fmt: skip

@@ -2,10 +2,30 @@
 APIs the deploy command calls.
 
 Real HTTP on 127.0.0.1, SDK-HMAC-SHA256 signatures verified, bodies in the official SDK's shapes,
-and injectable faults. ``StandIn`` runs one; ``load_scenario`` reads and validates a scenario.
+and injectable faults. ``StandIn`` runs one; ``load_scenario`` reads and validates a scenario;
+``scripts.standin.consistency.problems`` says whether a scenario is a state CCE could be in.
 """
 
-from scripts.standin.scenario import Scenario, ScenarioError, load_scenario
+from scripts.standin.scenario import (
+    Addon,
+    Cluster,
+    Node,
+    NodePool,
+    Scenario,
+    ScenarioError,
+    generated_nodes,
+    load_scenario,
+)
 from scripts.standin.server import StandIn
 
-__all__ = ["Scenario", "ScenarioError", "StandIn", "load_scenario"]
+__all__ = [
+    "Addon",
+    "Cluster",
+    "Node",
+    "NodePool",
+    "Scenario",
+    "ScenarioError",
+    "StandIn",
+    "generated_nodes",
+    "load_scenario",
+]

@@ -251,7 +251,15 @@ class StandIn:
         return fault
 
     def cluster(self, cluster_id: str) -> Cluster:
-        """The live cluster state (mutations show in later answers)."""
+        """The live cluster state (mutations show in later answers).
+
+        Besides ``version``, ``postcheck_phase``, ``upgrade_tasks`` and ``workflows``: ``phase`` (setting it
+        starts a one-step walk) or ``walk([...])`` for ShowCluster's ``status.phase``; ``nodes`` (each ``phase`` /
+        ``walk([...])``; ``node(uid or name)``, ``generate_nodes(count, phases, start)``), ``node_pools`` (each
+        ``phase`` / ``walk(phases, creating=[...], deleting=[...])``; ``node_pool(...)``) and ``addons`` (each
+        ``status`` / ``walk(statuses, reasons=[...], messages=[...])``; ``addon(uid or name)``). A walk moves one
+        step per read (a node: per ListNodes page that returns it) and stays on its last step; ``reads`` counts.
+        """
         cluster = self.state.cluster(cluster_id)
         if cluster is None:
             raise KeyError(cluster_id)
