@@ -1,0 +1,358 @@
+"""Configuration and credentials, as the README's "Configuration" section documents them. Pure: a plain context
+object, no stand-in, no SDK call. (The endpoint rules have their own tests: tests/test_endpoint_config.py.)
+
+- Variables are read through ``context.getUserData(name)``, else ``os.environ``.
+- ``SMN_TOPIC_URN`` (required) is ``urn:smn:<region>:<project_id>:<topic>``; ``REGION`` defaults to its region.
+- ``DRY_RUN`` is ``true``/``false``, default ``false``; ``CLUSTER_IDS`` comma-separated cluster IDs, default all;
+  ``MAX_CONCURRENCY`` 1-64, default 8; ``SWEEP_WINDOW_MINUTES`` default 60.
+- Credentials: the agency's temporary keys from the context (``getSecurityAccessKey``, ``getSecuritySecretKey``,
+  ``getSecurityToken``), the project from ``getProjectID()``, else ``RUNTIME_PROJECT_ID``; without keys nothing
+  may be called. The keys never appear in logs, results or exceptions.
+- A configuration error names the variable and what was expected; its message stays short (issue 7: a
+  rejection message is under 1 KiB).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from postcheck.config import ConfigurationError, Credentials, load_credentials, load_settings, read_variable
+
+PROJECT = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+TOPIC = f"urn:smn:cn-north-4:{PROJECT}:cce-upgrades"
+ID_A = "8978deaa-1743-11ee-8e46-0255ac10004c"
+ID_B = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+AK, SK, TOKEN = "AKIDEXAMPLE0000000001", "sk-example-secret-0000000001", "token-example-0000000001"
+
+
+class Context:
+    """The FunctionGraph context methods the function uses, answering from dicts."""
+
+    def __init__(self, user_data: dict[str, Any] | None = None, ak: Any = AK, sk: Any = SK, token: Any = TOKEN,
+                 project: Any = PROJECT) -> None:
+        self.user_data = user_data or {}
+        self.answers = {"getSecurityAccessKey": ak, "getSecuritySecretKey": sk, "getSecurityToken": token,
+                        "getProjectID": project}
+
+    def getUserData(self, key: str, default: str | None = None) -> Any:
+        return self.user_data.get(key, default)
+
+    def getSecurityAccessKey(self) -> Any:
+        return self._answer("getSecurityAccessKey")
+
+    def getSecuritySecretKey(self) -> Any:
+        return self._answer("getSecuritySecretKey")
+
+    def getSecurityToken(self) -> Any:
+        return self._answer("getSecurityToken")
+
+    def getProjectID(self) -> Any:
+        return self._answer("getProjectID")
+
+    def _answer(self, name: str) -> Any:
+        value = self.answers[name]
+        if isinstance(value, BaseException):
+            raise value
+        return value
+
+
+class Broken:
+    """A context whose getUserData fails."""
+
+    def getUserData(self, key: str, default: str | None = None) -> str:
+        raise RuntimeError("no user data here")
+
+
+@pytest.fixture(autouse=True)
+def _no_configuration_in_the_environment(monkeypatch):
+    for name in ("SMN_TOPIC_URN", "REGION", "CCE_ENDPOINT", "SMN_ENDPOINT", "DRY_RUN", "CLUSTER_IDS",
+                 "MAX_CONCURRENCY", "SWEEP_WINDOW_MINUTES", "RUNTIME_PROJECT_ID"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def settings(**variables: str):
+    return load_settings(Context({"SMN_TOPIC_URN": TOPIC, **variables}))
+
+
+def refused(**variables: str) -> str:
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(Context(variables))
+    message = str(caught.value)
+    assert len(message.encode()) < 1024
+    return message
+
+
+# -- where the variables come from --------------------------------------------------------------------------------
+
+
+def test_user_data_wins_over_the_environment(monkeypatch):
+    monkeypatch.setenv("REGION", "ap-southeast-1")
+    assert read_variable(Context({"REGION": "cn-north-4"}), "REGION") == "cn-north-4"
+    assert settings(REGION="cn-south-1").region == "cn-south-1"
+
+
+@pytest.mark.parametrize("context", [Context({}), Context({"REGION": ""}), Context({"REGION": None}),
+                                     Context({"REGION": 4}), Broken(), object(), None])
+def test_the_environment_answers_where_the_context_does_not(monkeypatch, context):
+    monkeypatch.setenv("REGION", "ap-southeast-1")
+    assert read_variable(context, "REGION") == "ap-southeast-1"
+
+
+def test_a_variable_set_nowhere_is_absent():
+    assert read_variable(Context({}), "REGION") is None
+    assert read_variable(Broken(), "REGION") is None
+
+
+def test_the_whole_configuration_can_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SMN_TOPIC_URN", TOPIC)
+    monkeypatch.setenv("MAX_CONCURRENCY", "3")
+    loaded = load_settings(Broken())
+    assert loaded.smn_topic_urn == TOPIC
+    assert loaded.max_concurrency == 3
+
+
+# -- SMN_TOPIC_URN and REGION -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("variables", [{}, {"SMN_TOPIC_URN": ""}, {"REGION": "cn-north-4"}])
+def test_the_topic_is_required(variables):
+    message = refused(**variables)
+    assert message.startswith("SMN_TOPIC_URN")
+    assert "urn:smn:<region>:<project_id>:<topic_name>" in message  # says what to set
+
+
+def test_the_topic_names_the_region_and_project_smn_is_called_in():
+    loaded = settings()
+    assert loaded.smn_topic_urn == TOPIC
+    assert loaded.topic_region == "cn-north-4"
+    assert loaded.topic_project == PROJECT
+
+
+def test_the_region_defaults_to_the_topics():
+    assert settings().region == "cn-north-4"
+    assert load_settings(Context({"SMN_TOPIC_URN": f"urn:smn:ap-southeast-3:{PROJECT}:t"})).region == "ap-southeast-3"
+
+
+def test_a_region_of_its_own_is_kept_and_the_topic_still_decides_smns():
+    loaded = settings(REGION="cn-south-1")
+    assert loaded.region == "cn-south-1"
+    assert loaded.topic_region == "cn-north-4"
+
+
+def test_blanks_around_values_are_not_part_of_them():
+    loaded = load_settings(Context({"SMN_TOPIC_URN": f"  {TOPIC}\n", "REGION": " cn-south-1 "}))
+    assert loaded.smn_topic_urn == TOPIC
+    assert loaded.region == "cn-south-1"
+    assert load_settings(Context({"SMN_TOPIC_URN": f" {TOPIC} "})).region == "cn-north-4"
+
+
+@pytest.mark.parametrize("urn", [
+    "urn:smn:cn-north-4:cce-upgrades",  # no project
+    f"urn:smn:cn-north-4:{PROJECT}",  # no topic
+    f"urn:sns:cn-north-4:{PROJECT}:t",
+    f"arn:smn:cn-north-4:{PROJECT}:t",
+    f"urn:smn:CN-NORTH-4:{PROJECT}:t",
+    f"urn:smn:cn-north-4:{PROJECT[:-1]}:t",
+    f"urn:smn:cn-north-4:{PROJECT}:t:extra",
+    f"urn:smn:cn-north-4:{PROJECT}:-t",
+    f"urn:smn:cn-north-4:{PROJECT}:t\nREGION=x",
+    "cce-upgrades",
+])
+def test_a_malformed_topic_is_refused_naming_the_variable_and_the_value(urn):
+    message = refused(SMN_TOPIC_URN=urn, REGION="cn-north-4")
+    assert "SMN_TOPIC_URN" in message
+    assert "urn:smn:<region>:<project_id>:<topic_name>" in message
+    assert repr(urn.strip()) in message
+
+
+def test_a_malformed_topic_without_a_region_names_both():
+    message = refused(SMN_TOPIC_URN="cce-upgrades")
+    assert "SMN_TOPIC_URN" in message and "REGION" in message
+
+
+@pytest.mark.parametrize("region", ["cn_north_4", "CN-North-4", "north", "cn-north-4/../x", "-cn"])
+def test_a_malformed_region_is_refused(region):
+    message = refused(SMN_TOPIC_URN=TOPIC, REGION=region)
+    assert message.startswith("REGION")
+    assert "region ID" in message and "cn-north-4" in message
+    assert repr(region) in message
+
+
+def test_a_huge_value_is_not_echoed_back():
+    message = refused(SMN_TOPIC_URN="urn:" + "x" * 60_000, REGION="cn-north-4")
+    assert "SMN_TOPIC_URN" in message
+    assert "xxxxxxxxxx" not in message
+
+
+def test_every_wrong_variable_is_named_at_once():
+    message = refused(SMN_TOPIC_URN=TOPIC, REGION="north", MAX_CONCURRENCY="0", SWEEP_WINDOW_MINUTES="soon")
+    for name in ("REGION", "MAX_CONCURRENCY", "SWEEP_WINDOW_MINUTES"):
+        assert name in message
+    assert "'north'" in message and "'0'" in message and "'soon'" in message
+
+
+# -- DRY_RUN ------------------------------------------------------------------------------------------------------
+
+
+def test_dry_run_is_off_by_default():
+    assert settings().dry_run is False
+    assert settings(DRY_RUN="").dry_run is False
+
+
+@pytest.mark.parametrize("word, expected", [("true", True), ("false", False), ("TRUE", True), ("False", False),
+                                            (" true ", True)])
+def test_dry_run_reads_true_and_false(word, expected):
+    assert settings(DRY_RUN=word).dry_run is expected
+
+
+@pytest.mark.parametrize("word", ["maybe", "truee", "t", "2", "-1", "enabled"])
+def test_dry_run_refuses_other_words(word):
+    message = refused(SMN_TOPIC_URN=TOPIC, DRY_RUN=word)
+    assert message.startswith("DRY_RUN")
+    assert "true or false" in message
+    assert repr(word) in message
+
+
+# -- the sweep ----------------------------------------------------------------------------------------------------
+
+
+def test_the_sweep_defaults_cover_every_cluster_eight_at_a_time_each_hour():
+    loaded = settings()
+    assert loaded.cluster_ids == ()
+    assert loaded.max_concurrency == 8
+    assert loaded.sweep_window_minutes == 60
+
+
+@pytest.mark.parametrize("written", [f"{ID_A},{ID_B}", f" {ID_A} , {ID_B} ", f"{ID_A},,{ID_B},",
+                                     f"{ID_A.upper()},{ID_B}"])
+def test_cluster_ids_are_comma_separated(written):
+    assert settings(CLUSTER_IDS=written).cluster_ids == (ID_A, ID_B)
+
+
+def test_one_cluster_id_is_a_list_of_one():
+    assert settings(CLUSTER_IDS=ID_A).cluster_ids == (ID_A,)
+
+
+@pytest.mark.parametrize("written", ["", " ", ","])
+def test_no_cluster_ids_means_every_cluster(written):
+    assert settings(CLUSTER_IDS=written).cluster_ids == ()
+
+
+def test_a_malformed_cluster_id_is_refused():
+    message = refused(SMN_TOPIC_URN=TOPIC, CLUSTER_IDS=f"{ID_A},prod-cluster")
+    assert message.startswith("CLUSTER_IDS")
+    assert "CCE ID" in message
+    assert "'prod-cluster'" in message
+
+
+@pytest.mark.parametrize("value", ["1", "8", "64"])
+def test_max_concurrency_from_1_to_64(value):
+    assert settings(MAX_CONCURRENCY=value).max_concurrency == int(value)
+
+
+@pytest.mark.parametrize("value", ["0", "65", "-1", "eight", "1.5"])
+def test_max_concurrency_outside_1_to_64_is_refused(value):
+    message = refused(SMN_TOPIC_URN=TOPIC, MAX_CONCURRENCY=value)
+    assert message.startswith("MAX_CONCURRENCY")
+    assert repr(value) in message
+
+
+def test_the_sweep_window_is_a_positive_number_of_minutes():
+    assert settings(SWEEP_WINDOW_MINUTES="1").sweep_window_minutes == 1
+    assert settings(SWEEP_WINDOW_MINUTES="15").sweep_window_minutes == 15
+    assert refused(SMN_TOPIC_URN=TOPIC, SWEEP_WINDOW_MINUTES="0").startswith("SWEEP_WINDOW_MINUTES")
+
+
+def test_an_unknown_variable_is_not_configuration(monkeypatch):
+    monkeypatch.setenv("MAX_RETRIES", "nonsense")
+    assert settings(MAX_RETRIES="nonsense").max_concurrency == 8
+
+
+def test_the_same_variables_give_equal_settings_and_different_ones_do_not():
+    assert settings(MAX_CONCURRENCY="3") == settings(MAX_CONCURRENCY="3")
+    assert settings(MAX_CONCURRENCY="3") != settings(MAX_CONCURRENCY="4")
+
+
+# -- credentials --------------------------------------------------------------------------------------------------
+
+
+def test_the_agencys_keys_and_the_project_come_from_the_context():
+    credentials = load_credentials(Context())
+    assert (credentials.access_key, credentials.secret_key, credentials.security_token) == (AK, SK, TOKEN)
+    assert credentials.project_id == PROJECT
+    assert set(credentials.secrets) == {AK, SK, TOKEN}
+
+
+def test_blanks_around_the_keys_are_not_part_of_them():
+    credentials = load_credentials(Context(ak=f" {AK} ", sk=f"{SK}\n", token=f"\t{TOKEN}", project=f" {PROJECT} "))
+    assert (credentials.access_key, credentials.secret_key, credentials.security_token) == (AK, SK, TOKEN)
+    assert credentials.project_id == PROJECT
+
+
+@pytest.mark.parametrize("token", [None, "", "   ", RuntimeError("no token")])
+def test_the_security_token_may_be_absent(token):
+    credentials = load_credentials(Context(token=token))
+    assert credentials.security_token is None
+    assert credentials.secrets == (AK, SK)
+
+
+@pytest.mark.parametrize("missing", [None, "", "  ", 42, RuntimeError("no key")])
+@pytest.mark.parametrize("which", ["ak", "sk"])
+def test_without_both_keys_nothing_can_be_called(which, missing):
+    with pytest.raises(ConfigurationError) as caught:
+        load_credentials(Context(**{which: missing}))
+    message = str(caught.value)
+    assert message.startswith("credentials")
+    assert "agency" in message
+    for secret in (AK, SK, TOKEN):
+        assert secret not in message
+
+
+def test_a_context_without_the_methods_has_no_credentials():
+    with pytest.raises(ConfigurationError, match=r"^credentials"):
+        load_credentials(object())
+
+
+def test_the_project_falls_back_to_runtime_project_id(monkeypatch):
+    monkeypatch.setenv("RUNTIME_PROJECT_ID", PROJECT)
+    for project in (None, "", RuntimeError("no project")):
+        assert load_credentials(Context(project=project)).project_id == PROJECT
+
+
+def test_the_contexts_project_wins_over_runtime_project_id(monkeypatch):
+    monkeypatch.setenv("RUNTIME_PROJECT_ID", "f" * 32)
+    assert load_credentials(Context()).project_id == PROJECT
+
+
+def test_no_project_is_refused_saying_so():
+    with pytest.raises(ConfigurationError) as caught:
+        load_credentials(Context(project=None))
+    message = str(caught.value)
+    assert message.startswith("project")
+    assert "got nothing" in message
+
+
+@pytest.mark.parametrize("project", ["0a1b2c3d", PROJECT.upper(), PROJECT + "0", "cn-north-4", PROJECT[:-1] + "g"])
+def test_a_malformed_project_is_refused_without_echoing_it(project):
+    with pytest.raises(ConfigurationError) as caught:
+        load_credentials(Context(project=project))
+    message = str(caught.value)
+    assert message.startswith("project")
+    assert "32-hex-digit" in message
+    assert "malformed" in message
+    assert project not in message
+
+
+def test_credentials_never_show_the_keys():
+    credentials = load_credentials(Context())
+    for text in (repr(credentials), str(credentials)):
+        for secret in (AK, SK, TOKEN):
+            assert secret not in text
+        assert PROJECT in text
+
+
+def test_short_or_empty_values_are_not_secrets_to_mask():
+    assert Credentials(AK, SK, None, PROJECT).secrets == (AK, SK)
+    assert Credentials(AK, SK, "", PROJECT).secrets == (AK, SK)
