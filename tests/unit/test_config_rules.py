@@ -4,7 +4,9 @@ object, no stand-in, no SDK call. (The endpoint rules have their own tests: test
 - Variables are read through ``context.getUserData(name)``, else ``os.environ``.
 - ``SMN_TOPIC_URN`` (required) is ``urn:smn:<region>:<project_id>:<topic>``; ``REGION`` defaults to its region.
 - ``DRY_RUN`` is ``true``/``false``, default ``false``; ``CLUSTER_IDS`` comma-separated cluster IDs, default all;
-  ``MAX_CONCURRENCY`` 1-64, default 8; ``SWEEP_WINDOW_MINUTES`` default 60.
+  ``MAX_CONCURRENCY`` 1-64, default 8; ``SWEEP_WINDOW_MINUTES`` default 60; ``MANUAL_WAIT_SECONDS`` 0-80, default
+  60; ``HEALTH_GATE`` ``block`` (default), ``report`` or ``off``; ``HEALTH_WAIT_SECONDS`` 0-3600, default 300;
+  ``NOTIFY_STARTED`` ``true`` (default)/``false``.
 - Credentials: the agency's temporary keys from the context (``getSecurityAccessKey``, ``getSecuritySecretKey``,
   ``getSecurityToken``), the project from ``getProjectID()``, else ``RUNTIME_PROJECT_ID``; without keys nothing
   may be called. The keys never appear in logs, results or exceptions.
@@ -68,7 +70,8 @@ class Broken:
 @pytest.fixture(autouse=True)
 def _no_configuration_in_the_environment(monkeypatch):
     for name in ("SMN_TOPIC_URN", "REGION", "CCE_ENDPOINT", "SMN_ENDPOINT", "DRY_RUN", "CLUSTER_IDS",
-                 "MAX_CONCURRENCY", "SWEEP_WINDOW_MINUTES", "RUNTIME_PROJECT_ID"):
+                 "MAX_CONCURRENCY", "SWEEP_WINDOW_MINUTES", "MANUAL_WAIT_SECONDS", "HEALTH_GATE",
+                 "HEALTH_WAIT_SECONDS", "NOTIFY_STARTED", "RUNTIME_PROJECT_ID"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -213,6 +216,56 @@ def test_dry_run_refuses_other_words(word):
     assert message.startswith("DRY_RUN")
     assert "true or false" in message
     assert repr(word) in message
+
+
+# -- NOTIFY_STARTED, the waits and the health gate ---------------------------------------------------------------
+
+
+def test_the_documented_defaults():
+    loaded = settings()
+    assert loaded.notify_started is True
+    assert loaded.manual_wait_seconds == 60
+    assert loaded.health_gate == "block"
+    assert loaded.health_wait_seconds == 300
+
+
+@pytest.mark.parametrize("word, expected", [("true", True), ("false", False), ("", True), ("  ", True)])
+def test_notify_started_reads_true_and_false_and_defaults_to_true(word, expected):
+    assert settings(NOTIFY_STARTED=word).notify_started is expected
+
+
+def test_notify_started_refuses_other_words():
+    message = refused(SMN_TOPIC_URN=TOPIC, NOTIFY_STARTED="sometimes")
+    assert message.startswith("NOTIFY_STARTED")
+    assert "true or false" in message and "'sometimes'" in message
+
+
+def test_each_flag_is_read_on_its_own():
+    loaded = settings(DRY_RUN="true", NOTIFY_STARTED="false")
+    assert (loaded.dry_run, loaded.notify_started) == (True, False)
+    loaded = settings(DRY_RUN="false", NOTIFY_STARTED="true")
+    assert (loaded.dry_run, loaded.notify_started) == (False, True)
+
+
+@pytest.mark.parametrize("gate", ["block", "report", "off"])
+def test_the_three_health_gates(gate):
+    assert settings(HEALTH_GATE=gate).health_gate == gate
+
+
+@pytest.mark.parametrize("gate", ["warn", "BLOCKED", "true"])
+def test_another_health_gate_is_refused(gate):
+    message = refused(SMN_TOPIC_URN=TOPIC, HEALTH_GATE=gate)
+    assert message.startswith("HEALTH_GATE")
+    assert repr(gate) in message
+
+
+@pytest.mark.parametrize("name, low, high", [("MANUAL_WAIT_SECONDS", 0, 80), ("HEALTH_WAIT_SECONDS", 0, 3600)])
+def test_the_waits_within_their_documented_ranges(name, low, high):
+    field = name.lower()
+    assert getattr(settings(**{name: str(low)}), field) == low
+    assert getattr(settings(**{name: str(high)}), field) == high
+    for outside in (low - 1, high + 1):
+        assert refused(SMN_TOPIC_URN=TOPIC, **{name: str(outside)}).startswith(name)
 
 
 # -- the sweep ----------------------------------------------------------------------------------------------------
