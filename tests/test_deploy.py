@@ -104,7 +104,7 @@ def test_first_run_creates_function_code_config_async_and_both_triggers(project:
     function = project.function()
     config = function["config"]
     assert (config["runtime"], config["handler"], config["memory_size"], config["timeout"]) == \
-        ("Python3.10", "index.handler", 128, 900)
+        ("Python3.10", "index.handler", 128, 23400)
     assert (config["xrole"], config["enable_lts_log"]) == ("cce-postcheck", True)
     project_id = project.standin.project_id
     assert json.loads(config["user_data"]) == {
@@ -195,7 +195,7 @@ def test_plan_never_writes_whatever_changed(project: Project) -> None:
     project.edit('DRY_RUN: "false"', 'DRY_RUN: "true"')
     project.edit('SWEEP_WINDOW_MINUTES: "60"', 'SWEEP_WINDOW_MINUTES: "30"')
     project.edit("schedule: 60m", "schedule: 30m")
-    project.edit("timeout_s: 900", "timeout_s: 600")
+    project.edit("timeout_s: 23400", "timeout_s: 3600")
     project.edit("max_retries: 2", "max_retries: 1")
     project.zip.write_bytes(package("v3"))
 
