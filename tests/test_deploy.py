@@ -109,7 +109,8 @@ def test_first_run_creates_function_code_config_async_and_both_triggers(project:
     project_id = project.standin.project_id
     assert json.loads(config["user_data"]) == {
         "SMN_TOPIC_URN": f"urn:smn:cn-north-4:{project_id}:cce-upgrades", "DRY_RUN": "false",
-        "MAX_CONCURRENCY": "8", "SWEEP_WINDOW_MINUTES": "60",
+        "MAX_CONCURRENCY": "8", "SWEEP_WINDOW_MINUTES": "60", "MANUAL_WAIT_SECONDS": "60", "HEALTH_GATE": "block",
+        "HEALTH_WAIT_SECONDS": "300", "NOTIFY_STARTED": "true",
     }
     assert function["code_sha256"] == hashlib.sha256(project.zip.read_bytes()).hexdigest()
     assert config["code_filename"] == f"cce-postcheck-Python3.10.{function['code_sha256'][:24]}.zip"
