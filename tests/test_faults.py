@@ -41,6 +41,18 @@ def quick_backoff(monkeypatch):
     monkeypatch.setattr(sdk, "DeadlineBackoff", Quick)
 
 
+# The README promises that transient failures are retried within the invocation's deadline and that other 4xx
+# are final; how many times is the code's choice, not a documented number. What bounds it from outside: the
+# SDK's SyncInvoker.with_retry accepts at most 10 retries (huaweicloudsdkcore/invoker/invoker.py,
+# "max retries is not in range [1, 10]").
+SDK_MAX_ATTEMPTS = 1 + 10
+
+
+def _retried_persistently(attempts: int) -> None:
+    """A failure that persists was retried (more than one attempt), and gave up (a bounded number)."""
+    assert 1 < attempts <= SDK_MAX_ATTEMPTS, attempts
+
+
 def _short(standin, context, seconds: float) -> LocalContext:
     cred = standin.credentials
     return LocalContext(cred.ak, cred.sk, cred.security_token, standin.project_id, context._user_data, seconds)
@@ -77,7 +89,7 @@ def test_a_persistent_5xx_ends_failed_with_the_code_and_is_notified(standin, inv
     assert (error["code"], error["status"]) == ("CCE.01500001", status)
     assert error["operation"] == {"show_cluster": "show_cluster", "postcheck": "create_post_check"}[operation]
     assert error["request_id"]
-    assert operations(standin).count(operation) == 4  # the first try and three retries
+    _retried_persistently(operations(standin).count(operation))
     assert standin.postchecks == []
     [published] = standin.published
     assert "check Error" in published["subject"]
@@ -94,7 +106,7 @@ def test_persistent_throttling_of_the_post_check_reports_the_gateway_code(standi
     assert (result["outcome"], result["phase"]) == ("failed", "Error")
     assert (result["error"]["code"], result["error"]["status"]) == ("APIG.0308", 429)
     assert result["error"]["request_id"]
-    assert operations(standin).count("postcheck") == 4
+    _retried_persistently(operations(standin).count("postcheck"))
     assert "APIG.0308" in standin.published[0]["message_structure"]["sms"]
 
 
@@ -129,11 +141,11 @@ def test_a_publish_that_fails_once_is_retried_and_succeeds(standin, invoke, faul
     assert len(standin.postchecks) == 1
 
 
-@pytest.mark.parametrize(("fault", "attempts"), [
-    pytest.param({"kind": "error_json", "status": 500}, 3, id="500-retried"),
-    pytest.param({"kind": "error_json", "status": 400}, 1, id="400-not-retried"),
+@pytest.mark.parametrize(("fault", "retried"), [
+    pytest.param({"kind": "error_json", "status": 500}, True, id="500-retried"),
+    pytest.param({"kind": "error_json", "status": 400}, False, id="400-not-retried"),
 ])
-def test_a_publish_that_keeps_failing_fails_the_invocation_without_secrets(standin, invoke, fault, attempts):
+def test_a_publish_that_keeps_failing_fails_the_invocation_without_secrets(standin, invoke, fault, retried):
     standin.add_fault({**fault, "operation": "publish", "times": -1})
 
     with pytest.raises(NotificationFailed) as raised:
@@ -145,7 +157,10 @@ def test_a_publish_that_keeps_failing_fails_the_invocation_without_secrets(stand
     for secret in _secrets(standin):
         assert secret not in message and secret not in repr(raised.value)
     assert raised.value.__cause__ is None and raised.value.__suppress_context__  # raised "from None"
-    assert operations(standin).count("publish") == attempts
+    if retried:
+        _retried_persistently(operations(standin).count("publish"))
+    else:
+        assert operations(standin).count("publish") == 1  # README: "Other 4xx are final"
     assert standin.published == []
     assert len(standin.postchecks) == 1  # the check ran; only its report is missing
 
@@ -224,6 +239,6 @@ def test_persistent_throttling_of_a_cce_read_reports_the_gateway_code(standin, i
     result = invoke(event(BODY))
 
     assert (result["outcome"], result["phase"]) == ("failed", "Error")
-    assert operations(standin).count("show_cluster") == 4  # retried all the same
+    _retried_persistently(operations(standin).count("show_cluster"))  # retried all the same
     assert result["error"]["code"] == "APIG.0308"
     assert result["error"]["request_id"]
