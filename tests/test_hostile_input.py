@@ -34,7 +34,7 @@ MAX_ID_CHARS = 64
 MAX_VERSION_CHARS = 32
 UNKNOWN_CLUSTER = "00000000-0000-4000-8000-000000000000"
 EVENT_KEYS = ("cluster_id", "cts", "record", "specversion", "trigger_type", "sweep", "kind", "apiVersion", "spec",
-              "data", "dry_run", "cluster_version", "target_version", "time", "id", "source", "type")
+              "data", "dry_run", "cluster_version", "target_version", "time", "id", "source", "type", "force")
 PATH_LIKE = ("../../", "%2e%2e/", "%2E%2E%2F", "a/b?c#d", "\x00", "/", "..", "\\..\\", "?x=1", "#", "%00",
              f"{CLUSTER}/../x", f"../{CLUSTER}", f"{CLUSTER}%2f..", "http://169.254.169.254/", "\u202e", "\ufeff")
 # Words that make a random event closer to a real one (and sometimes valid).
@@ -48,7 +48,8 @@ MAX_MESSAGE_BYTES = 1024
 # Python's own bound on int() (https://docs.python.org/3/library/stdtypes.html#int-max-str-digits).
 PYTHON_INT_DIGITS = 4_300
 # Every field an event shape documents: a rejection may name one that is missing.
-DOCUMENTED_FIELDS = ("event", "smn.message", "cluster_id", "cluster_version", "target_version", "dry_run", "apiVersion",
+DOCUMENTED_FIELDS = ("event", "smn.message", "cluster_id", "cluster_version", "target_version", "dry_run", "force",
+                     "apiVersion",
                      "kind", "spec", "sweep", "cts", "data", "record", "trigger_type", "time", "trigger_name",
                      "user_event", "specversion", "id", "source", "type")
 SMS_FORBIDDEN = re.compile(r"[\[\]\u3010\u3011]")  # [ ] and the CJK brackets
@@ -158,9 +159,10 @@ def valid(evt: Any) -> bool | None:
         return False
     shape = _shape(evt)
     if shape == "manual":
-        return (set(evt) <= {"cluster_id", "cluster_version", "target_version", "dry_run"} and _id_ok(evt["cluster_id"])
+        return (set(evt) <= {"cluster_id", "cluster_version", "target_version", "dry_run", "force"}
+                and _id_ok(evt["cluster_id"])
                 and _version_ok(evt.get("cluster_version")) and _version_ok(evt.get("target_version"))
-                and isinstance(evt.get("dry_run", False), bool))
+                and isinstance(evt.get("dry_run", False), bool) and isinstance(evt.get("force", False), bool))
     if shape == "api_body":
         spec = evt.get("spec")
         return (set(evt) <= {"apiVersion", "kind", "spec", "dry_run"} and evt.get("apiVersion") == "v3"
