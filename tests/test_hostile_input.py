@@ -49,9 +49,8 @@ MAX_MESSAGE_BYTES = 1024
 PYTHON_INT_DIGITS = 4_300
 # Every field an event shape documents: a rejection may name one that is missing.
 DOCUMENTED_FIELDS = ("event", "smn.message", "cluster_id", "cluster_version", "target_version", "dry_run", "force",
-                     "apiVersion",
-                     "kind", "spec", "sweep", "cts", "data", "record", "trigger_type", "time", "trigger_name",
-                     "user_event", "specversion", "id", "source", "type")
+                     "apiVersion", "kind", "spec", "sweep", "cts", "data", "record", "trigger_type", "time",
+                     "trigger_name", "user_event", "specversion", "id", "source", "type")
 SMS_FORBIDDEN = re.compile(r"[\[\]\u3010\u3011]")  # [ ] and the CJK brackets
 
 
