@@ -260,7 +260,8 @@ def forget_clients() -> None:
 
 
 class DeadlineBackoff(BackoffStrategy):
-    """Full-jitter exponential backoff (``base * 2**n`` capped), never sleeping past the deadline."""
+    """Exponential backoff with equal jitter: a delay drawn between half of ``base * 2**n`` (capped) and all of it,
+    never sleeping past the deadline."""
 
     def __init__(self, deadline: Deadline, base_s: float = 0.5, cap_s: float = 8.0,
                  rng: Callable[[float, float], float] = random.uniform, for_report: bool = False) -> None:
