@@ -565,6 +565,52 @@ def test_force_on_a_healthy_cluster_is_not_reported_as_forced(standin, invoke):
     assert "forced" not in standin.published[0]["subject"].lower()
 
 
+def suggested_events(text: str) -> list[dict[str, Any]]:
+    """The test events a message suggests (JSON objects in its text)."""
+    found = []
+    for candidate in re.findall(r"\{[^{}]*\}", text):
+        try:
+            found.append(json.loads(candidate))
+        except ValueError:
+            continue
+    return [evt for evt in found if isinstance(evt, dict) and "cluster_id" in evt]
+
+
+def test_the_events_a_held_message_suggests_work_as_written(standin, invoke):
+    """Issue 8, part 4: every next step a message suggests can succeed as written."""
+    node = standin.cluster(CLUSTER).nodes[0]
+    node.phase = "Abnormal"
+    invoke(MANUAL)
+    [held] = standin.published
+    suggested = suggested_events(held["message_structure"]["email"])
+    forcing = [evt for evt in suggested if evt.get("force") is True]
+    plain = [evt for evt in suggested if "force" not in evt]
+    assert forcing and plain, held["message_structure"]["email"]
+
+    assert invoke(plain[0])["outcome"] == "held"  # still unhealthy: it holds again, as the message says
+    forced = invoke(forcing[0])
+
+    assert (forced["outcome"], forced["forced"]) == ("checked", True)
+    assert len(standin.postchecks) == 1
+
+
+def test_once_healthy_the_suggested_test_event_confirms(standin, invoke):
+    node = standin.cluster(CLUSTER).nodes[0]
+    node.phase = "Abnormal"
+    invoke(MANUAL)
+    [plain] = [e for e in suggested_events(standin.published[0]["message_structure"]["email"]) if "force" not in e]
+    node.phase = "Active"
+
+    result = invoke(plain)
+
+    assert (result["outcome"], result["forced"]) == ("checked", False)
+    assert result["health"]["healthy"] is True
+    assert len(standin.postchecks) == 1
+    confirmation = standin.published[-1]
+    assert "healthy" in confirmation["message_structure"]["email"]  # every checked message carries the summary
+    assert "healthy" in confirmation["message_structure"]["sms"]
+
+
 # -- 7. held, healed, confirmed by a later sweep ---------------------------------------------------------------------
 
 
