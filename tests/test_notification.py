@@ -27,7 +27,8 @@ def checked(**changes) -> Result:
 def test_every_protocol_gets_its_body():
     message = build(checked(), WHERE)
 
-    assert set(message.bodies) == {"default", "email", "sms", "http", "https"}
+    # issue 10: the chat protocols (DingTalk, WeCom, Feishu, WeLink) have entries of their own
+    assert set(message.bodies) == {"default", "email", "sms", "http", "https", "dingding", "wechat", "feishu", "welink"}
     assert message.subject == "CCE post-upgrade check Success: prod-east v1.15.11-r1 -> v1.19.16-r80"
     for field in (CLUSTER, "v1.15.11-r1", "v1.19.16-r80", "e99fedf8-348c-4084-b0fd-81bf187df4e0",
                   "2026-11-28T06:00:00Z", "What to do next"):

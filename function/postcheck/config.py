@@ -5,16 +5,18 @@ Variables are read through ``context.getUserData(name)`` where it answers, else 
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import ipaddress
+import json
 import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .fields import CceId
+from .fields import UUID_RE, CceId
 
 TOPIC_URN_RE = re.compile(
     r"^urn:smn:(?P<region>[a-z]{2,}(?:-[a-z0-9]+)+):(?P<project>[0-9a-f]{32}):(?P<topic>[A-Za-z0-9][A-Za-z0-9_-]{0,255})$"
@@ -39,12 +41,55 @@ FALSE_WORDS = {"false", "0", "no", "off", ""}
 
 # The environment variables the code reads; template.yaml and the README document each one.
 VARIABLES = ("SMN_TOPIC_URN", "REGION", "CCE_ENDPOINT", "SMN_ENDPOINT", "DRY_RUN", "CLUSTER_IDS", "MAX_CONCURRENCY",
-             "SWEEP_WINDOW_MINUTES", "MANUAL_WAIT_SECONDS", "HEALTH_GATE", "HEALTH_WAIT_SECONDS", "NOTIFY_STARTED")
+             "SWEEP_WINDOW_MINUTES", "MANUAL_WAIT_SECONDS", "HEALTH_GATE", "HEALTH_WAIT_SECONDS", "NOTIFY_STARTED",
+             "TOPIC_ROUTES")
 BOOLEAN_VARIABLES = ("DRY_RUN", "NOTIFY_STARTED")
 
 
 class ConfigurationError(ValueError):
     """The function is not configured so that it can run. ``str()`` names the variable."""
+
+
+# TOPIC_ROUTES: a JSON object, in order, from a cluster name pattern (fnmatch glob: *, ?, [...]) or a cluster ID
+# (8-4-4-4-12 hex, matched against the ID) to a topic URN; the first entry that matches a cluster decides, and
+# SMN_TOPIC_URN takes the rest. Bounded: FunctionGraph takes 4 KB of environment variables in all
+# (../shared/reference/platform-facts.md, FunctionGraph limits), so the text is at most 4,096 bytes; 64 entries.
+MAX_TOPIC_ROUTES_BYTES = 4096
+MAX_TOPIC_ROUTES = 64
+# A pattern: what a CCE cluster name holds (lowercase letters, digits, "-") plus the glob's own characters, and
+# letters in either case and "_" and "." for names from elsewhere; at most 128 characters, like a name.
+ROUTE_PATTERN_RE = re.compile(r"^[A-Za-z0-9_.*?!\[\]-]{1,128}$")
+
+
+def parse_topic_routes(text: str) -> tuple[tuple[str, str], ...]:
+    """``TOPIC_ROUTES``' text as ordered (key, topic URN) pairs; ValueError names the entry that is wrong.
+    An ID key is returned in lower case (CCE's IDs are)."""
+    if len(text.encode("utf-8")) > MAX_TOPIC_ROUTES_BYTES:
+        raise ValueError(f"longer than {MAX_TOPIC_ROUTES_BYTES} bytes (FunctionGraph's environment variables take "
+                         "4 KB in all)")
+    try:
+        pairs = json.loads(text, object_pairs_hook=list)
+    except (json.JSONDecodeError, RecursionError):
+        raise ValueError('expected a JSON object {"<cluster name pattern or cluster ID>": "<topic URN>", ...}') \
+            from None
+    if not text.lstrip().startswith("{") or not isinstance(pairs, list) or (pairs and not isinstance(pairs[0], tuple)):
+        raise ValueError('expected a JSON object {"<cluster name pattern or cluster ID>": "<topic URN>", ...}')
+    if len(pairs) > MAX_TOPIC_ROUTES:
+        raise ValueError(f"{len(pairs)} entries, at most {MAX_TOPIC_ROUTES}")
+    routes: list[tuple[str, str]] = []
+    for key, urn in pairs:
+        shown = json.dumps(key)[:80]
+        normalised = key.strip().lower() if UUID_RE.fullmatch(key.strip().lower()) else key
+        if not UUID_RE.fullmatch(normalised) and not ROUTE_PATTERN_RE.fullmatch(key):
+            raise ValueError(f"entry {shown}: expected a cluster name pattern (letters, digits, - _ . and the "
+                             "glob's * ? [ ] !, at most 128) or a cluster ID")
+        if not isinstance(urn, str) or not TOPIC_URN_RE.fullmatch(urn):
+            raise ValueError(f"entry {shown}: {json.dumps(urn)[:120]} is not an SMN topic URN "
+                             "urn:smn:<region>:<project_id>:<topic_name>")
+        if any(normalised == seen for seen, _ in routes):
+            raise ValueError(f"entry {shown} is given twice")
+        routes.append((normalised, urn))
+    return tuple(routes)
 
 
 class Settings(BaseModel):
@@ -69,6 +114,8 @@ class Settings(BaseModel):
     health_wait_seconds: int = Field(default=300, ge=0, le=3600, alias="HEALTH_WAIT_SECONDS")
     # One short message when an upgrade event finds its upgrade still running.
     notify_started: bool = Field(default=True, alias="NOTIFY_STARTED")
+    # Which topic a cluster's messages go to: ordered (pattern or ID, topic URN); SMN_TOPIC_URN for the rest.
+    topic_routes: tuple[tuple[str, str], ...] = Field(default=(), alias="TOPIC_ROUTES")
 
     @field_validator("cluster_ids", mode="before")
     @classmethod
@@ -76,6 +123,41 @@ class Settings(BaseModel):
         if isinstance(value, str):
             return tuple(part.strip() for part in value.replace(";", ",").split(",") if part.strip())
         return value
+
+    @field_validator("topic_routes", mode="before")
+    @classmethod
+    def _routes(cls, value: object) -> object:
+        if isinstance(value, str):
+            return parse_topic_routes(value)
+        return value
+
+    @model_validator(mode="after")
+    def _routes_in_the_topics_region(self) -> Settings:
+        # SMN is reached at one endpoint: SMN_ENDPOINT, else the public endpoint of SMN_TOPIC_URN's region. A
+        # routed topic in another region would be sent to the wrong one; its project may differ (SMN is called in
+        # each topic's own project, as for SMN_TOPIC_URN).
+        for key, urn in self.topic_routes:
+            if topic_region(urn) != self.topic_region:
+                raise ValueError(f"TOPIC_ROUTES: entry {json.dumps(key)[:80]}: the topic is in region "
+                                 f"{topic_region(urn)}, SMN is called in {self.topic_region} (SMN_TOPIC_URN's "
+                                 "region): route only to topics of that region")
+        return self
+
+    def topic_for(self, cluster_id: str | None, cluster_name: str | None) -> str:
+        """The topic of a cluster's messages: the first route whose ID is the cluster's, or whose pattern
+        matches its name (case-sensitive, as CCE names are lower case); else SMN_TOPIC_URN."""
+        for key, urn in self.topic_routes:
+            if UUID_RE.fullmatch(key):
+                if cluster_id is not None and cluster_id.lower() == key:
+                    return urn
+            elif cluster_name and fnmatch.fnmatchcase(cluster_name, key):
+                return urn
+        return self.smn_topic_urn
+
+    @property
+    def topic_urns(self) -> tuple[str, ...]:
+        """Every topic the function may publish to: SMN_TOPIC_URN, then each routed topic, once."""
+        return tuple(dict.fromkeys([self.smn_topic_urn, *(urn for _, urn in self.topic_routes)]))
 
     @field_validator("smn_topic_urn")
     @classmethod
@@ -110,6 +192,22 @@ class Settings(BaseModel):
         match = TOPIC_URN_RE.fullmatch(self.smn_topic_urn)
         assert match is not None  # validated above
         return match.group(name)
+
+
+def topic_region(urn: str) -> str:
+    """The region of a valid topic URN."""
+    match = TOPIC_URN_RE.fullmatch(urn)
+    if match is None:
+        raise ValueError(f"not a topic URN: {urn[:120]!r}")
+    return match.group("region")
+
+
+def topic_project(urn: str) -> str:
+    """The project of a valid topic URN: the one SMN is called in for that topic."""
+    match = TOPIC_URN_RE.fullmatch(urn)
+    if match is None:
+        raise ValueError(f"not a topic URN: {urn[:120]!r}")
+    return match.group("project")
 
 
 def safe_endpoint(url: str) -> bool:
@@ -236,5 +334,5 @@ def _describe(exc: ValidationError) -> str:
         message = str(error["msg"]).removeprefix("Value error, ")
         shown = error.get("input")
         got = f", got {shown!r}" if isinstance(shown, str) and len(shown) <= 200 else ""
-        parts.append(f"{name}: {message}{got}")
+        parts.append(f"{name}: {message}{got}" if name else message)
     return "; ".join(parts)

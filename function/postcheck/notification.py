@@ -7,10 +7,15 @@ found its upgrade still running).
 - ``default`` and ``email``: readable in full (cluster, versions, phase, task IDs, time, request IDs,
   what to do next);
 - ``sms``: one short line, under 490 characters, without ``[]`` or ``【】``;
-- ``http`` / ``https``: the result as JSON.
+- ``http`` / ``https``: the result as JSON;
+- ``dingding``, ``wechat``, ``feishu``, ``welink``: the chat apps' entries (:mod:`postcheck.chat`: markdown for
+  DingTalk, WeCom and Feishu, plain text for WeLink, each within its app's limit).
+
+Every message also carries ``message_attributes`` (:func:`attributes`), for subscription filter policies.
 
 Text from events and APIs (cluster names, error messages) is flattened to one line of printable
-characters before it is placed anywhere, so it cannot add lines, brackets or JSON structure.
+characters before it is placed anywhere, so it cannot add lines, brackets or JSON structure (nor, in the chat
+entries, markup).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from . import chat
 from .result import Outcome, Result
 
 SUBJECT_MAX_BYTES = 512
@@ -33,6 +39,8 @@ _SMS_FORBIDDEN = re.compile(r"[\[\]【】]")
 class Notification:
     subject: str
     bodies: dict[str, str]
+    # SMN message_attributes, (name, STRING value) pairs: see attributes().
+    attributes: tuple[tuple[str, str], ...] = ()
 
     def message_structure(self) -> str:
         return json.dumps(self.bodies, ensure_ascii=False, separators=(",", ":"))
@@ -62,8 +70,10 @@ def build(result: Result, where: Where, kind: str = "checked") -> Notification:
         "sms": _sms(result, cluster, versions, headline),
         "http": as_json,
         "https": as_json,
+        **chat.entries(_chat_document(subject, headline, _rows(result, where, versions), result.health,
+                                      "What to do next", _chat_steps(result))),
     }
-    notification = Notification(subject, bodies)
+    notification = Notification(subject, bodies, attributes(result, kind))
     if len(notification.message_structure().encode()) > MESSAGE_MAX_BYTES:  # pragma: no cover - bounded inputs
         raise ValueError("notification over SMN's 256 KB limit")
     return notification
@@ -75,17 +85,52 @@ def build_started(result: Result, where: Where) -> Notification:
     versions = _versions(result)
     headline = "CCE upgrade started"
     subject = _fit_bytes(_line(f"{headline}: {cluster}{' ' + versions if versions else ''}"), SUBJECT_MAX_BYTES)
-    rows = [("Cluster", _cluster_row(result)), ("Upgrade", versions or None),
-            ("Upgrade task", result.upgrade_task_id), ("Region / project", f"{where.region} / {where.project_id}"),
-            ("Triggered by", result.trigger)]
+    rows: list[tuple[str, str | None]] = [
+        ("Cluster", _cluster_row(result)), ("Upgrade", versions or None), ("Upgrade task", result.upgrade_task_id),
+        ("Region / project", f"{where.region} / {where.project_id}"), ("Triggered by", result.trigger)]
     next_step = ("The function follows the upgrade. When it ends, the cluster's health is judged and, if it is "
                  "sound, the upgrade is confirmed (CCE's post-upgrade check); a second message says how it went.")
     text = "\n".join([headline, "", *[f"{label + ':':<18}{value}" for label, value in rows if value], "",
                       "What comes next:", next_step, ""])
     sms = _sms_line([f"{headline}: {cluster}", versions, f"task {result.upgrade_task_id}" if result.upgrade_task_id
                      else "", "a second message follows when it ends"])
-    as_json = _json(result.updated(outcome=Outcome.PENDING), subject, "started")
-    return Notification(subject, {"default": text, "email": text, "sms": sms, "http": as_json, "https": as_json})
+    announced = result.updated(outcome=Outcome.PENDING)
+    as_json = _json(announced, subject, "started")
+    bodies = {"default": text, "email": text, "sms": sms, "http": as_json, "https": as_json,
+              **chat.entries(_chat_document(subject, headline, rows, None, "What comes next",
+                                            chat.inert(next_step)))}
+    return Notification(subject, bodies, attributes(announced, "started"))
+
+
+# -- message attributes: what a subscription filter policy can match --------------------------------------------
+#
+# SMN's MessageAttribute (PublishMessage, https://support.huaweicloud.com/api-smn/PublishMessage.html; SDK 3.1.219
+# MessageAttribute): a name is 1-32 of [a-z0-9_], "_" neither first, last nor doubled; a STRING value is 1-32
+# letters (Chinese or Latin), digits or "_". A subscription filter policy's name must also not begin with
+# "smn_" (BatchCreateSubscriptionsFilterPolices, https://support.huaweicloud.com/api-smn/
+# BatchCreateSubscriptionsFilterPolices.html), so no attribute name here does: a policy can name each of them.
+ATTRIBUTE_NAME_RE = re.compile(r"^(?!smn_)[a-z0-9]+(?:_[a-z0-9]+)*$")
+ATTRIBUTE_NAME_MAX = 32
+# This function sends only ASCII letters, digits and "_", a subset of what SMN allows.
+ATTRIBUTE_VALUE_RE = re.compile(r"^[A-Za-z0-9_]{1,32}$")
+_NOT_ATTRIBUTE_CHARACTER = re.compile(r"[^A-Za-z0-9_]")
+_ALPHANUMERIC = re.compile(r"[A-Za-z0-9]")
+
+
+def attributes(result: Result, kind: str) -> tuple[tuple[str, str], ...]:
+    """The message's attributes: ``cluster_id`` (its 32 hex digits, no hyphens), ``cluster_name`` (every
+    character but letters, digits and ``_`` turned to ``_``, cut to 32), ``kind`` (started, checked, held,
+    reminder, failed), ``outcome`` and ``phase``. A value that is absent, or would not be valid (a name of
+    nothing but punctuation), is left out: SMN refuses the whole message for one invalid attribute."""
+    name = _NOT_ATTRIBUTE_CHARACTER.sub("_", result.cluster_name or "")[:32]
+    candidates = (
+        ("cluster_id", (result.cluster_id or "").replace("-", "")),
+        ("cluster_name", name if _ALPHANUMERIC.search(name) else ""),
+        ("kind", kind),
+        ("outcome", result.outcome.value),
+        ("phase", result.phase or ""),
+    )
+    return tuple((key, value) for key, value in candidates if ATTRIBUTE_VALUE_RE.fullmatch(value))
 
 
 def _headline(result: Result, kind: str) -> str:
@@ -143,8 +188,28 @@ def _next_steps(result: Result) -> str:
             f"with the function's test event {test_event}.")
 
 
+def _chat_steps(result: Result) -> str:
+    """What to do next, for the chat apps: markup-free, but the test events it names kept exactly as they are
+    sent (JSON has no markup character but ``_``, inside ``cluster_id``, where no markdown reads it as
+    emphasis)."""
+    text = chat.inert(_next_steps(result))
+    for sample in (json.dumps({"cluster_id": result.cluster_id}),
+                   json.dumps({"cluster_id": result.cluster_id, "force": True})):
+        text = text.replace(chat.inert(sample), sample)
+    return text
+
+
 def _text(result: Result, where: Where, headline: str, versions: str) -> str:
-    rows = [
+    lines = [headline, ""]
+    lines += [f"{label + ':':<18}{value}" for label, value in _rows(result, where, versions) if value]
+    lines += _health_lines(result.health)
+    lines += ["", "What to do next:", _next_steps(result), ""]
+    return "\n".join(lines)
+
+
+def _rows(result: Result, where: Where, versions: str) -> list[tuple[str, str | None]]:
+    """The labelled facts of the e-mail (and the chat messages); a row without a value is not shown."""
+    rows: list[tuple[str, str | None]] = [
         ("Cluster", _cluster_row(result)),
         ("Upgrade", versions or None),
         ("Outcome", result.outcome.value),
@@ -164,11 +229,26 @@ def _text(result: Result, where: Where, headline: str, versions: str) -> str:
         rows.append(("Forced", "yes: confirmed on request despite the health gate's findings"))
     if result.dry_run:
         rows.append(("Dry run", "yes: nothing was changed"))
-    lines = [headline, ""]
-    lines += [f"{label + ':':<18}{value}" for label, value in rows if value]
-    lines += _health_lines(result.health)
-    lines += ["", "What to do next:", _next_steps(result), ""]
-    return "\n".join(lines)
+    return rows
+
+
+def _chat_document(subject: str, headline: str, rows: list[tuple[str, str | None]], health: dict[str, Any] | None,
+                   steps_label: str, steps: str) -> chat.Document:
+    """The facts of the e-mail for the chat apps, every value from an event or API made markup-free."""
+    summary, findings, omitted = None, [], 0
+    if health:
+        nodes, pools, addons = health["nodes"], health["node_pools"], health["addons"]
+        omitted = health.get("findings_omitted", 0)
+        count = len(health["findings"]) + omitted
+        state = "healthy" if health["healthy"] else f"{count} problem(s) found"
+        summary = chat.inert(
+            f"{state}, gate {health['gate']}: cluster {_line(health['cluster_phase']) or 'unknown'}; nodes "
+            f"{nodes['active']}/{nodes['total']} Active; node pools {pools['total']} ({pools['error']} in Error); "
+            f"add-ons {addons['running']}/{addons['total']} running")
+        findings = [chat.inert(f"{f['kind']} {_line(f['name']) or _line(f['id'])} ({_line(f['id'])}): "
+                               f"{_line(f['message'])}") for f in health["findings"]]
+    facts = [(label, chat.inert(_line(value).replace(" -> ", " → "))) for label, value in rows if value]
+    return chat.Document(subject, chat.inert(headline), facts, summary, findings, omitted, steps_label, steps)
 
 
 def _cluster_row(result: Result) -> str | None:

@@ -236,7 +236,7 @@ def announce_start(result: Result, upgrade: Upgrade, runtime: Runtime) -> None:
     message = build_started(result.updated(cluster_version=upgrade.version, target_version=upgrade.target_version,
                                            upgrade_task_id=upgrade.task_id), runtime.where)
     try:
-        runtime.smn.publish(message)
+        runtime.smn.publish(message, runtime.settings.topic_for(result.cluster_id, result.cluster_name))
     except ApiError as exc:
         log.warning("could not announce the upgrade's start", extra={"cluster_id": result.cluster_id,
                                                                     "error": str(exc)})
@@ -326,7 +326,10 @@ def conclude(base: Result, work: Callable[[], Handled], runtime: Runtime, identi
     If an earlier delivery of the same work in this instance ran the post-check but could not publish it,
     the post-check is not run again: only the publish is retried.
     """
-    identity = (*identity, runtime.settings.smn_topic_urn, runtime.endpoints, runtime.credentials.project_id)
+    # The topic is the one routed (TOPIC_ROUTES) for the cluster as the event or the sweep names it: the same for
+    # every delivery of the same work. The message itself goes where the cluster's name, as CCE gives it, routes.
+    topic = runtime.settings.topic_for(base.cluster_id, base.cluster_name)
+    identity = (*identity, topic, runtime.endpoints, runtime.credentials.project_id)
     with _UNPUBLISHED_LOCK:
         stored = _UNPUBLISHED.pop(identity, None)
     if stored is not None and time.monotonic() - stored[0] < UNPUBLISHED_TTL_S:
@@ -375,7 +378,7 @@ def notify(handled: Handled, runtime: Runtime) -> Result:
     if result.dry_run:
         return result.updated(planned={**(result.planned or {}), "notification": message.as_dict()})
     try:
-        sent = runtime.smn.publish(message)
+        sent = runtime.smn.publish(message, runtime.settings.topic_for(result.cluster_id, result.cluster_name))
     except ApiError as exc:
         log.error("publish failed", extra={"cluster_id": result.cluster_id, "error": str(exc)})
         raise NotificationFailed(f"could not publish the result for cluster {result.cluster_id}: {exc}") from None

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from scripts.standin import bodies, replies, routes
+from scripts.standin import bodies, replies, routes, smn_rules
 from scripts.standin.functiongraph import FunctionGraphApi
 from scripts.standin.replies import Reply, json_reply
 from scripts.standin.routes import CCE, SMN, Route
@@ -253,6 +253,10 @@ class Api:
             record = publish_fields(exchange.body)
         except Invalid as problem:
             return replies.error(SMN, 400, str(problem), request_id)
+        except smn_rules.Refused as problem:  # a documented code where SMN has one (SMN.0021), else the generic 400
+            if problem.code is None:
+                return replies.error(SMN, 400, str(problem), request_id)
+            return json_reply(400, bodies.smn_error(problem.code, str(problem), request_id), request_id)
         message_id = uuid.uuid4().hex
         record.update(topic_urn=topic_urn, message_id=message_id, request_id=request_id)
         self.state.record_publish(record)
@@ -354,10 +358,15 @@ def publish_fields(raw: bytes) -> dict[str, Any]:
     tags = body.get("tags")
     if tags is not None and not (isinstance(tags, dict) and all(isinstance(v, str) for v in tags.values())):
         raise Invalid("tags must be an object of strings.")
+    structure = _structure(structure_text) if structure_text else None
+    if structure is not None:
+        smn_rules.chat_entries(structure)  # dingding, wechat, feishu, welink: see scripts/standin/smn_rules.py
+    attributes = smn_rules.message_attributes(body.get("message_attributes"))
     return {
         "subject": subject,
         "message": message,
-        "message_structure": _structure(structure_text) if structure_text else None,
+        "message_structure": structure,
+        "message_attributes": attributes,
         "message_template_name": template,
         "tags": tags,
         "time_to_live": time_to_live,

@@ -29,7 +29,7 @@ TASK = "e99fedf8-348c-4084-b0fd-81bf187df4e0"
 UPGRADE = "3c1b5a2e-0d9f-4e8b-a7c6-5f4e3d2c1b0a"
 SUBJECT_BYTES = 512  # SMN
 SMS_CHARS = 490  # SMN: under this
-PROTOCOLS = {"default", "email", "sms", "http", "https"}
+PROTOCOLS = {"default", "email", "sms", "http", "https", "dingding", "wechat", "feishu", "welink"}  # chat: issue 10
 TEST_EVENT = json.dumps({"cluster_id": CLUSTER})
 FORCE_EVENT = json.dumps({"cluster_id": CLUSTER, "force": True})
 
