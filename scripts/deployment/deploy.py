@@ -28,6 +28,7 @@ from typing import TextIO
 from scripts.deployment.cloud import CloudError, FunctionGraph, Keys, connect
 from scripts.deployment.plan import MAX_INLINE_PACKAGE_BYTES, Call, Package, desired, plan, read_paths, summarize
 from scripts.deployment.template import DEFAULT_TEMPLATE, Resolved, TemplateError, load_template, resolve
+from scripts.deployment.topics import uncovered
 
 REGION_RE = re.compile(r"^[a-z]{2,}(?:-[a-z0-9]+)+$")
 PROJECT_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -51,11 +52,14 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             return 0
         if args.check:
             resolved = resolve(template, environ, base_dir=args.template.resolve().parent)
+            if REGION_RE.fullmatch(environ.get("REGION", "")) and PROJECT_RE.fullmatch(environ.get("PROJECT_ID", "")):
+                _covered(resolved, environ["REGION"], environ["PROJECT_ID"])
             print(f"{args.template}: valid; function {template.function.name}, package {resolved.package_path}",
                   file=out)
             return 0
         keys, region = _keys(environ)
         resolved = resolve(template, environ, base_dir=args.template.resolve().parent)
+        _covered(resolved, region, keys.project_id)
         package = _package(resolved)
         endpoint = _endpoint(args.endpoint, region)
     except (TemplateError, Refused) as problem:
@@ -129,6 +133,13 @@ def _keys(environ: Mapping[str, str]) -> tuple[Keys, str]:
         raise Refused("PROJECT_ID: expected the 32-hex-digit ID of the region's project")
     token = environ.get("HUAWEICLOUD_SDK_SECURITY_TOKEN", "").strip() or None
     return Keys(environ["HUAWEICLOUD_SDK_AK"].strip(), environ["HUAWEICLOUD_SDK_SK"].strip(), token, project), region
+
+
+def _covered(resolved: Resolved, region: str, project_id: str) -> None:
+    """Every topic the function publishes to is one the agency's policy covers (scripts/deployment/topics.py)."""
+    problems = uncovered(resolved, region, project_id)
+    if problems:
+        raise Refused("\n".join(problems))
 
 
 def _package(resolved: Resolved) -> Package:

@@ -385,7 +385,8 @@ def _function_settings(environment: Mapping[str, str]) -> list[str]:
         for item in error.errors(include_url=False):
             name = ".".join(str(part) for part in item["loc"])
             message = str(item["msg"]).removeprefix("Value error, ")
-            problems.append(f"function.environment.{name}: {message}")
+            # a check across variables (TOPIC_ROUTES against SMN_TOPIC_URN) names its variable in its message
+            problems.append(f"function.environment.{name}: {message}" if name else f"function.environment.{message}")
     return problems
 
 
