@@ -7,7 +7,7 @@ PY      = $(VENV)/bin/python
 EVENT  ?= tests/events/cts_cluster_upgrade.json
 SCENARIO ?= tests/scenarios/demo.json
 
-.PHONY: demo test lint invoke build bench faults clean mutate
+.PHONY: demo test lint invoke build bench faults clean mutate messages
 
 $(VENV)/.installed: requirements/tools.txt requirements/runtime.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ bench: $(VENV)/.installed
 
 faults: $(VENV)/.installed
 	$(PY) -m scripts.fault_matrix --markdown
+
+# Every kind of message (started, checked, held, reminder, failed) rendered for every SMN protocol, from sample
+# results, for reviewers to read (scripts/messages.py; tests/unit/test_messages_limits.py keeps them in limits).
+messages: $(VENV)/.installed
+	$(PY) -m scripts.messages
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

@@ -78,6 +78,13 @@ class Document:
     steps_label: str = "What to do next"
     steps: str = ""
 
+    def brief(self) -> Document:
+        """The same message without its list of findings and with short values: for a message whose other
+        bodies already take most of SMN's 256 KB."""
+        short = _capped(self, VALUE_CAPS[-1])
+        return Document(short.title, short.headline, short.facts, short.health, [],
+                        len(self.findings) + self.findings_omitted, short.steps_label, short.steps)
+
 
 def inert(value: str, cap: int | None = None) -> str:
     """``value`` (already one printable line) with every markup character of the chat apps replaced by its
@@ -152,7 +159,7 @@ def _dingding(doc: Document, shown: int) -> str:
         blocks.append(f"**Health:** {doc.health}")
         listed = [f"- {finding}" for finding in doc.findings[:shown]]
         if _more(doc, shown):
-            listed.append(f"- and {_more(doc, shown)} more: the e-mail lists them")
+            listed.append(f"- and {_more(doc, shown)} more")
         if listed:
             blocks.append("\n".join(listed))
     blocks.append(f"**{doc.steps_label}:** {doc.steps}")
@@ -167,7 +174,7 @@ def _lines(doc: Document, shown: int, heading: str | None) -> str:
         lines += ["", f"**Health:** {doc.health}"]
         lines += [f"• {finding}" for finding in doc.findings[:shown]]
         if _more(doc, shown):
-            lines.append(f"• and {_more(doc, shown)} more: the e-mail lists them")
+            lines.append(f"• and {_more(doc, shown)} more")
     lines += ["", f"**{doc.steps_label}:** {doc.steps}"]
     return "\n".join(lines)
 
@@ -186,8 +193,20 @@ def _welink(doc: Document, shown: int) -> str:
     lines = [doc.headline, *[f"{label}: {value}" for label, value in doc.facts if label in WELINK_FACTS]]
     if doc.health:
         lines.append(f"Health: {doc.health}")
-    lines.append(f"{doc.steps_label}: {doc.steps}")
+    lines.append(f"{doc.steps_label}: {_first_sentences(doc.steps)}")
     return "\n".join(lines)
+
+
+def _first_sentences(text: str, limit: int = 200) -> str:
+    """As many whole sentences of ``text`` as fit in ``limit`` characters (at least the first), and a pointer to
+    the e-mail if any is left out."""
+    sentences = text.split(". ")
+    kept = sentences[0]
+    for sentence in sentences[1:]:
+        if len(kept) + 2 + len(sentence) > limit:
+            return f"{kept.rstrip('.')}. The e-mail says more."
+        kept = f"{kept}. {sentence}"
+    return kept
 
 
 WELINK_FACTS = frozenset({"Cluster", "Upgrade", "Outcome", "Phase", "Error", "Forced", "Dry run"})

@@ -70,10 +70,13 @@ def build(result: Result, where: Where, kind: str = "checked") -> Notification:
         "sms": _sms(result, cluster, versions, headline),
         "http": as_json,
         "https": as_json,
-        **chat.entries(_chat_document(subject, headline, _rows(result, where, versions), result.health,
-                                      "What to do next", _chat_steps(result))),
     }
-    notification = Notification(subject, bodies, attributes(result, kind))
+    document = _chat_document(subject, headline, _rows(result, where, versions), result.health, "What to do next",
+                              _chat_steps(result))
+    notification = Notification(subject, {**bodies, **chat.entries(document)}, attributes(result, kind))
+    if len(notification.message_structure().encode()) > MESSAGE_MAX_BYTES:
+        # The chat entries give way first: without their lists of findings they take a few KB.
+        notification = Notification(subject, {**bodies, **chat.entries(document.brief())}, notification.attributes)
     if len(notification.message_structure().encode()) > MESSAGE_MAX_BYTES:  # pragma: no cover - bounded inputs
         raise ValueError("notification over SMN's 256 KB limit")
     return notification
