@@ -81,7 +81,7 @@ def test_cce_version_spellings_are_versions(version):
 @pytest.mark.parametrize("version", ["1.28", "v1", "V1.28", "v1.28.3-R0", "v1.28-r0-r1", "v1.28.3.4", "latest",
                                      "v1.28\nSubject: x", "v1.28 v1.29", "", "v1.28.3-rc1", "v1.28/../x", "v1.x"])
 def test_other_text_is_not_a_version(version):
-    with pytest.raises(ValidationError, match="cluster version"):
+    with pytest.raises(ValidationError, match="CCE cluster version"):
         VERSIONS.validate_python(version)
 
 

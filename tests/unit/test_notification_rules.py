@@ -74,10 +74,12 @@ def rows(text: str) -> dict[str, str]:
 
 
 def steps(text: str) -> str:
-    """What the e-mail says to do next."""
+    """What the e-mail says to do next: the last paragraph, which ends the message with a full sentence."""
     lines = text.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("What ") and line.endswith(":"))
-    return " ".join(lines[start + 1:]).strip()
+    said = " ".join(lines[start + 1:]).strip()
+    assert said.endswith("."), said
+    return said
 
 
 def assert_fits_smn(message) -> None:
@@ -120,6 +122,7 @@ def test_http_carries_the_subject_and_the_result_as_json():
 def test_non_ascii_text_travels_as_itself():
     message = build(result(cluster_name="生产集群"), WHERE)
     assert "生产集群" in message.message_structure()  # not \\u-escaped: SMN counts UTF-8 bytes
+    assert "生产集群" in message.bodies["http"]
     assert json.loads(message.bodies["http"])["result"]["cluster_name"] == "生产集群"
 
 
@@ -138,7 +141,8 @@ def test_the_subject_names_the_phase_the_cluster_and_the_versions():
 def test_the_subject_names_the_cluster_by_id_without_a_name_and_says_so_without_either():
     assert CLUSTER in build(result(cluster_name=None), WHERE).subject
     assert CLUSTER in build(result(cluster_name=" \n\t"), WHERE).subject  # a blank name is no name
-    assert "unknown cluster" in build(result(cluster_name=None, cluster_id=None), WHERE).subject
+    assert build(result(cluster_name=None, cluster_id=None), WHERE).subject.endswith(": unknown cluster v1.27.1-r0 -> "
+                                                                                     "v1.28.3-r0")
 
 
 def test_a_missing_version_is_shown_as_unknown_and_no_versions_as_none():
@@ -158,6 +162,8 @@ def test_a_long_subject_is_cut_to_smns_512_bytes_on_a_character_boundary(name):
     assert subject.endswith("...")
     assert subject.startswith("CCE post-upgrade check Success: ")
     assert subject[:-3] in f"CCE post-upgrade check Success: {name}"  # a prefix of what it would have said
+    if name.isascii():
+        assert len(data) == SUBJECT_BYTES  # cut to SMN's limit, not below it
 
 
 def test_a_subject_of_exactly_512_bytes_is_not_cut():
@@ -204,6 +210,19 @@ def test_text_without_anything_to_flatten_is_unchanged():
     name = "prod east-1 (blue) 生产"
     message = build(result(cluster_name=name), WHERE)
     assert rows(message.bodies["email"])["Cluster"] == f"{name} ({CLUSTER})"
+
+
+def test_the_sms_names_the_phase_the_cluster_the_versions_and_the_task():
+    sms = build(result(), WHERE).bodies["sms"]
+    assert sms.startswith("CCE post-upgrade check Success: prod-east, ")
+    assert "v1.27.1-r0 -> v1.28.3-r0" in sms
+    assert f"task {TASK}" in sms
+
+
+def test_a_message_smn_would_refuse_is_not_built():
+    # Text is bounded where it is read; a result carrying more than SMN's 256 KB is a bug, not a message to send.
+    with pytest.raises(ValueError, match=r"SMN.*256 KB"):
+        build(result(cluster_name="x" * 300_000), WHERE)
 
 
 def test_brackets_are_dropped_from_the_sms_only():
@@ -362,7 +381,7 @@ def test_a_held_upgrade_counts_and_lists_its_findings_and_offers_both_test_event
     message = build(result(outcome=Outcome.HELD, phase=None, task_uid=None, health=health(findings=2, omitted=3)),
                     WHERE, kind="held")
     assert_fits_smn(message)
-    assert "held" in message.subject and "not confirmed" in message.subject
+    assert "CCE upgrade held" in message.subject and "not confirmed" in message.subject
     assert "5 health finding(s)" in message.subject
     text = message.bodies["email"]
     assert "Health (problems found; gate block):" in text
@@ -430,7 +449,7 @@ def test_the_started_message_names_the_upgrade_and_announces_a_second_message():
     running = result(outcome=Outcome.PENDING, phase=None, task_uid=None, checked_at=None)
     message = build_started(running, WHERE)
     assert_fits_smn(message)
-    assert "upgrade started" in message.subject
+    assert "CCE upgrade started" in message.subject
     assert message.subject.endswith(": prod-east v1.27.1-r0 -> v1.28.3-r0")
     shown = rows(message.bodies["email"])
     assert shown["Cluster"] == f"prod-east ({CLUSTER})"
@@ -460,7 +479,9 @@ def test_the_started_message_without_a_name_versions_or_task():
     for absent in ("Upgrade", "Upgrade task", "Triggered by"):
         assert absent not in shown
     sms = message.bodies["sms"]
-    assert "upgrade started" in sms and CLUSTER in sms and "second message" in sms
-    assert "task" not in sms and "->" not in sms and ", ," not in sms
+    first, *rest = sms.split(", ")  # the headline and the cluster, then one fact after another
+    assert "CCE upgrade started" in first and first.endswith(CLUSTER)
+    assert len(rest) == 1 and "second message" in rest[0]
+    assert "task" not in sms and "->" not in sms
     assert json.loads(message.bodies["http"])["result"]["outcome"] == "pending"
     assert "unknown cluster" in build_started(running.updated(cluster_id=None), WHERE).subject
