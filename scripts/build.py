@@ -34,6 +34,8 @@ PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_17_x86_64", "manylinux_2_28_x8
 CODE_DIR = "/opt/function/code"  # where FunctionGraph extracts the code: the path tracebacks show
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 PRUNE_DIRS = ("bin", "__pycache__")
+# The whole environment of the compiling interpreter: a fixed hash seed (see _compile), nothing else.
+COMPILE_ENVIRONMENT = {"PYTHONHASHSEED": "0"}
 
 
 @dataclass(frozen=True)
@@ -117,11 +119,25 @@ def _copy_function(stage: Path) -> None:
 
 
 def _compile(stage: Path, interpreter: str) -> None:
-    subprocess.run(
-        [interpreter, "-I", "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
-         "-s", str(stage), "-p", CODE_DIR, str(stage)],
-        check=True,
-    )
+    """Compile every module with ``interpreter``, the same bytes on every run.
+
+    Before 3.11, marshal writes a frozenset constant (``x in {"a", "b"}``) in its iteration order, which follows
+    the string hashes, which are randomised per process: three 3.10 builds in a row gave three zips, 42 ``.pyc``
+    files apart. A fixed ``PYTHONHASHSEED`` in the compiling interpreter's (and its workers') environment fixes
+    the order. ``-I`` would ignore that variable (it implies ``-E``), so the isolation is spelled out instead: an
+    environment holding nothing but the seed, ``-s -S`` (no user or site packages) and an empty working
+    directory (nothing of the stage shadows the standard library).
+
+    One process (``-j 1``), in compileall's sorted order: marshal (3.10) marks an interned string for back-reference
+    only when something else holds it, so a file's bytes also depend on what the same process compiled before it;
+    with a pool of workers that varies from run to run (one 3.10 file still differed with the seed fixed).
+    """
+    with tempfile.TemporaryDirectory(prefix="cce-postcheck-compile-") as empty:
+        subprocess.run(
+            [interpreter, "-s", "-S", "-m", "compileall", "-q", "-j", "1", "--invalidation-mode", "unchecked-hash",
+             "-s", str(stage), "-p", CODE_DIR, str(stage)],
+            check=True, cwd=empty, env=COMPILE_ENVIRONMENT,
+        )
 
 
 def _zip(stage: Path, target: Path) -> int:
