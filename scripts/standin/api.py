@@ -20,10 +20,13 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from scripts.standin import bodies, replies, routes, smn_rules
+from scripts.standin.cts import CtsApi
 from scripts.standin.functiongraph import FunctionGraphApi
+from scripts.standin.iam import IamApi
 from scripts.standin.replies import Reply, json_reply
 from scripts.standin.routes import CCE, SMN, Route
 from scripts.standin.signature import SignatureError, verify
+from scripts.standin.smn_topics import SmnTopicsApi
 from scripts.standin.state import State, UnknownMarker, now_iso
 
 MAX_SUBJECT_BYTES = 512
@@ -71,6 +74,13 @@ class Api:
         functiongraph = FunctionGraphApi(state.functiongraph)
         for operation in functiongraph.operations:
             self._operations[operation] = functiongraph_operation(functiongraph)
+        # deploy's SMN topic and subscription calls, IAM's and CTS's (scripts/standin/smn_topics.py, iam.py, cts.py)
+        for api in (SmnTopicsApi(state.smn), IamApi(state.iam)):
+            for operation in api.operations:
+                self._operations[operation] = query_operation(api)
+        cts = CtsApi(state.cts)
+        self._operations["list_operations"] = lambda exchange, route, request_id: cts.handle(
+            route.operation, exchange.query, request_id)
 
     def handle(self, exchange: Exchange) -> Reply:
         request_id = new_request_id()
@@ -107,7 +117,10 @@ class Api:
         if route is None:
             message = f"Resource not found: no API {exchange.method} {exchange.path}"
             return replies.error(CCE, 404, message, request_id), None
-        forbidden = self._project_problem(exchange, route)
+        if route.service == routes.IAM:  # global: the account (X-Domain-Id), not a project
+            forbidden = IamApi.domain_problem(route.operation, exchange.headers)
+        else:
+            forbidden = self._project_problem(exchange, route)
         if forbidden:
             return replies.error(route.service, 403, forbidden, request_id), None
         fault = self.state.take_fault(route.operation, route.cluster_id)
@@ -266,6 +279,13 @@ class Api:
 def functiongraph_operation(api: FunctionGraphApi) -> Callable[[Exchange, Route, str], Reply]:
     def serve(exchange: Exchange, route: Route, request_id: str) -> Reply:
         return api.handle(route.operation, exchange.body, route.params, request_id)
+
+    return serve
+
+
+def query_operation(api: SmnTopicsApi | IamApi) -> Callable[[Exchange, Route, str], Reply]:
+    def serve(exchange: Exchange, route: Route, request_id: str) -> Reply:
+        return api.handle(route.operation, exchange.body, route.params, exchange.query, request_id)
 
     return serve
 

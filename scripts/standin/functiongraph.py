@@ -14,6 +14,7 @@ update_function_async_invoke_config    PUT     ``/functions/{function_urn}/async
 list_function_triggers                 GET     ``/triggers/{function_urn}``
 create_function_trigger                POST    ``/triggers/{function_urn}``
 delete_function_trigger                DELETE  ``/triggers/{function_urn}/{trigger_type_code}/{trigger_id}``
+delete_function                        DELETE  ``/functions/{function_urn}`` (with its triggers and settings)
 =====================================  ======  ==============================================
 
 Function URNs: ``urn:fss:<region>:<project_id>:function:<package>:<name>[:latest]`` (the stand-in has only the
@@ -202,6 +203,7 @@ class FunctionGraphApi:
             "list_function_triggers": self._list_triggers,
             "create_function_trigger": self._create_trigger,
             "delete_function_trigger": self._delete_trigger,
+            "delete_function": self._delete_function,
         }
 
     def handle(self, operation: str, raw_body: bytes, params: dict[str, str], request_id: str) -> Reply:
@@ -331,6 +333,17 @@ class FunctionGraphApi:
             raise Rejected(404, "FSS.0404", f"No {kind} trigger {trigger_id} on {function.urn}.")
 
         self.state.apply(params["function_urn"], delete)
+        return 204, None
+
+
+    def _delete_function(self, body: Any, params: dict[str, str]) -> tuple[int, Any]:
+        """DeleteFunction: the function, its versions' triggers and settings go (204); the stand-in has only latest."""
+        state = self.state
+
+        def delete(function: Function) -> None:
+            del state._functions[function.urn]
+
+        state.apply(params["function_urn"], delete)
         return 204, None
 
 

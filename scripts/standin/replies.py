@@ -26,7 +26,7 @@ from typing import Any
 
 from scripts.standin import bodies
 from scripts.standin.faults import Fault
-from scripts.standin.routes import FUNCTIONGRAPH, SMN
+from scripts.standin.routes import CTS, FUNCTIONGRAPH, IAM, SMN
 
 JSON_TYPE = "application/json;charset=UTF-8"
 HTML_TYPE = "text/html"
@@ -34,6 +34,9 @@ HTML_TYPE = "text/html"
 CCE_CODES = {400: "CCE.01400001", 403: "CCE.01403001", 404: "CCE.01404001", 500: "CCE.01500001"}
 SMN_CODES = {400: "SMN.00010004", 403: "SMN.00010002", 404: "SMN.0006", 500: "SMN.00010001"}
 FUNCTIONGRAPH_CODES = {400: "FSS.0400", 403: "FSS.0403", 404: "FSS.0404", 500: "FSS.0500"}
+# CTS: {"error_code": "CTS.XXX", "error_msg"} (https://support.huaweicloud.com/eu/api-cts/cts_api_0332.html); the
+# numbers are the stand-in's. IAM: {"error": {"code": <HTTP status>, "message", "title"}} (scripts/standin/iam.py).
+CTS_CODES = {400: "CTS.0001", 403: "CTS.0003", 404: "CTS.0004", 500: "CTS.0500"}
 
 MALFORMED_BODY = b'{"kind": "PostCheckTask", "apiVersion": "v3", "status": '
 WRONG_SHAPE_BODY = b'{"unexpected": true}'
@@ -66,6 +69,10 @@ def error(service: str, status: int, message: str, request_id: str, code_of: int
         return json_reply(status, bodies.smn_error(SMN_CODES[key], message, request_id), request_id)
     if service == FUNCTIONGRAPH:
         return json_reply(status, bodies.functiongraph_error(FUNCTIONGRAPH_CODES[key], message), request_id)
+    if service == CTS:
+        return json_reply(status, {"error_code": CTS_CODES[key], "error_msg": message}, request_id)
+    if service == IAM:
+        return json_reply(status, {"error": {"code": status, "message": message, "title": "Error"}}, request_id)
     return json_reply(status, bodies.cce_error(CCE_CODES[key], message), request_id)
 
 

@@ -9,6 +9,8 @@ from urllib.parse import parse_qsl, unquote
 CCE = "cce"
 SMN = "smn"
 FUNCTIONGRAPH = "functiongraph"
+IAM = "iam"
+CTS = "cts"
 
 _SEG = r"[^/]+"
 _CLUSTERS = rf"/api/v3/projects/(?P<project_id>{_SEG})/clusters"
@@ -16,6 +18,12 @@ _CLUSTER = rf"{_CLUSTERS}/(?P<cluster_id>{_SEG})"
 _FGS = rf"/v2/(?P<project_id>{_SEG})/fgs"
 _FUNCTION = rf"{_FGS}/functions/(?P<function_urn>{_SEG})"
 _TRIGGERS = rf"{_FGS}/triggers/(?P<function_urn>{_SEG})"
+_TOPICS = rf"/v2/(?P<project_id>{_SEG})/notifications/topics"
+_TOPIC = rf"{_TOPICS}/(?P<topic_urn>{_SEG})"
+_TAGS = rf"/v2/(?P<project_id>{_SEG})/(?P<resource_type>smn_topic|smn_sms|smn_application)/(?P<resource_id>{_SEG})/tags"
+_ROLES = r"/v3\.0/OS-ROLE/roles"
+_AGENCIES = r"/v3\.0/OS-AGENCY/agencies"
+_GRANTS = rf"/v3\.0/OS-AGENCY/projects/(?P<project_id>{_SEG})/agencies/(?P<agency_id>{_SEG})/roles"
 
 _TABLE: tuple[tuple[str, re.Pattern[str], str, str], ...] = tuple(
     (method, re.compile(f"^{pattern}/?$"), operation, service)
@@ -55,6 +63,33 @@ _TABLE: tuple[tuple[str, re.Pattern[str], str, str], ...] = tuple(
             "delete_function_trigger",
             FUNCTIONGRAPH,
         ),
+        ("DELETE", _FUNCTION, "delete_function", FUNCTIONGRAPH),
+        # SMN topics, subscriptions and topic tags, for deploy (scripts/standin/smn_topics.py)
+        ("POST", _TOPICS, "create_topic", SMN),
+        ("GET", _TOPICS, "list_topics", SMN),
+        ("PUT", _TOPIC, "update_topic", SMN),
+        ("DELETE", _TOPIC, "delete_topic", SMN),
+        ("POST", rf"{_TOPIC}/subscriptions", "add_subscription", SMN),
+        ("GET", rf"{_TOPIC}/subscriptions", "list_subscriptions_by_topic", SMN),
+        ("DELETE", rf"/v2/(?P<project_id>{_SEG})/notifications/subscriptions/(?P<subscription_urn>{_SEG})",
+         "cancel_subscription", SMN),
+        ("POST", _TAGS, "create_resource_tag", SMN),
+        ("GET", _TAGS, "list_resource_tags", SMN),
+        # IAM, global, for deploy (scripts/standin/iam.py)
+        ("GET", r"/v3/auth/domains", "keystone_list_auth_domains", IAM),
+        ("GET", _ROLES, "list_custom_policies", IAM),
+        ("POST", _ROLES, "create_cloud_service_custom_policy", IAM),
+        ("PATCH", rf"{_ROLES}/(?P<role_id>{_SEG})", "update_cloud_service_custom_policy", IAM),
+        ("DELETE", rf"{_ROLES}/(?P<role_id>{_SEG})", "delete_custom_policy", IAM),
+        ("GET", _AGENCIES, "list_agencies", IAM),
+        ("POST", _AGENCIES, "create_agency", IAM),
+        ("PUT", rf"{_AGENCIES}/(?P<agency_id>{_SEG})", "update_agency", IAM),
+        ("DELETE", rf"{_AGENCIES}/(?P<agency_id>{_SEG})", "delete_agency", IAM),
+        ("GET", _GRANTS, "list_project_permissions_for_agency", IAM),
+        ("PUT", rf"{_GRANTS}/(?P<role_id>{_SEG})", "associate_agency_with_project_permission", IAM),
+        ("DELETE", rf"{_GRANTS}/(?P<role_id>{_SEG})", "remove_project_permission_from_agency", IAM),
+        # CTS's traced operations, for deploy (scripts/standin/cts.py)
+        ("GET", rf"/v3/(?P<project_id>{_SEG})/operations", "list_operations", CTS),
     )
 )
 # Operations whose cluster is a query parameter, lifted into the route's params (the first value counts).
@@ -76,6 +111,10 @@ def service_of(path: str) -> str:
     """Which service's error body style fits a path, even one no route matches."""
     if path.startswith("/v2/"):
         return FUNCTIONGRAPH if path.split("/")[3:4] == ["fgs"] else SMN
+    if path.startswith(("/v3.0/", "/v3/auth/")):
+        return IAM
+    if path.startswith("/v3/"):
+        return CTS
     return CCE
 
 

@@ -23,8 +23,10 @@ import threading
 from datetime import datetime, timezone
 from typing import Any
 
+from scripts.standin.cts import CtsState
 from scripts.standin.faults import Fault
 from scripts.standin.functiongraph import FunctionGraphState
+from scripts.standin.iam import IamState
 from scripts.standin.scenario import (
     TERMINAL_TASK_PHASES,
     Addon,
@@ -40,6 +42,7 @@ from scripts.standin.scenario import (
     step,
 )
 from scripts.standin.signature import Credential
+from scripts.standin.smn_topics import SmnTopicsState
 
 __all__ = [
     "Addon",
@@ -103,7 +106,6 @@ class State:
         scenario = copy.deepcopy(scenario)
         self.project_id = scenario.project_id
         self.credentials: dict[str, Credential] = {c.ak: c for c in scenario.credentials}
-        self.topics = frozenset(scenario.topics)
         self.latency_ms = scenario.latency_ms
         self._clusters = {cluster.id: cluster for cluster in scenario.clusters}
         self._faults: list[Fault] = list(scenario.faults)
@@ -114,6 +116,15 @@ class State:
         # FunctionGraph (for deploy): starts with no functions, in the region of the first topic.
         region = scenario.topics[0].split(":")[2] if scenario.topics else DEFAULT_REGION
         self.functiongraph = FunctionGraphState(self.project_id, region)
+        # SMN topics (the scenario's exist from the start) and subscriptions, IAM and CTS: for deploy too.
+        self.smn = SmnTopicsState(self.project_id, region, scenario.topics)
+        self.iam = IamState(self.project_id)
+        self.cts = CtsState()
+
+    @property
+    def topics(self) -> frozenset[str]:
+        """The URNs of the topics that exist now (the scenario's, and those created since, less those deleted)."""
+        return self.smn.topic_urns
 
     # -- clusters -------------------------------------------------------------------------------
 
