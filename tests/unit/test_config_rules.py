@@ -16,6 +16,7 @@ object, no stand-in, no SDK call. (The endpoint rules have their own tests: test
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -415,3 +416,122 @@ def test_credentials_never_show_the_keys():
 def test_short_or_empty_values_are_not_secrets_to_mask():
     assert Credentials(AK, SK, None, PROJECT).secrets == (AK, SK)
     assert Credentials(AK, SK, "", PROJECT).secrets == (AK, SK)
+
+
+# -- TOPIC_ROUTES -------------------------------------------------------------------------------------------------
+# A JSON object, in order, from a cluster name pattern (a glob: * ? [...]) or a cluster ID to a topic URN; the first
+# entry that matches a cluster decides, SMN_TOPIC_URN takes the rest. FunctionGraph takes 4 KB of environment
+# variables in all (../shared/reference/platform-facts.md), so the value is at most 4,096 bytes. A routed topic must
+# be in SMN_TOPIC_URN's region (SMN is reached at one endpoint), its project may differ.
+
+OTHER_PROJECT = "f" * 32
+PROD = f"urn:smn:cn-north-4:{PROJECT}:prod-owners"
+TEAM = f"urn:smn:cn-north-4:{OTHER_PROJECT}:team-b"
+
+
+def routed(routes: Any) -> Any:
+    return settings(TOPIC_ROUTES=json.dumps(routes) if not isinstance(routes, str) else routes)
+
+
+def test_no_routes_send_everything_to_smn_topic_urn():
+    loaded = settings()
+    assert loaded.topic_routes == ()
+    assert loaded.topic_for(ID_A, "prod-east") == TOPIC
+    assert loaded.topic_urns == (TOPIC,)
+    assert settings(TOPIC_ROUTES="").topic_routes == ()
+
+
+def test_the_first_matching_entry_decides_and_the_rest_go_to_smn_topic_urn():
+    loaded = routed({"prod-*": PROD, "*-east": TEAM, ID_B: TEAM})
+    assert loaded.topic_routes == (("prod-*", PROD), ("*-east", TEAM), (ID_B, TEAM))
+    assert loaded.topic_for(ID_A, "prod-east") == PROD  # both patterns match: the first wins
+    assert loaded.topic_for(ID_A, "test-east") == TEAM
+    assert loaded.topic_for(ID_B, "test") == TEAM  # by ID
+    assert loaded.topic_for(ID_A, "test") == TOPIC
+    assert loaded.topic_for(ID_A, None) == TOPIC
+    assert loaded.topic_for(None, "") == TOPIC
+    reordered = routed({"*-east": TEAM, "prod-*": PROD})
+    assert reordered.topic_for(ID_A, "prod-east") == TEAM
+
+
+def test_an_id_entry_matches_the_id_in_any_case_and_never_a_name():
+    loaded = routed({ID_A.upper(): PROD})
+    assert loaded.topic_routes == ((ID_A, PROD),)  # read in CCE's lower case
+    assert loaded.topic_for(ID_A, "prod") == PROD
+    assert loaded.topic_for(ID_A.upper(), "prod") == PROD
+    assert loaded.topic_for(ID_B, ID_A) == TOPIC  # a cluster named like the ID is not that cluster
+    assert loaded.topic_for(None, ID_A) == TOPIC
+
+
+def test_patterns_are_globs_matched_case_sensitively():
+    loaded = routed({"db-?": PROD, "web-[ab]*": TEAM})
+    assert loaded.topic_for(ID_A, "db-1") == PROD
+    assert loaded.topic_for(ID_A, "db-12") == TOPIC
+    assert loaded.topic_for(ID_A, "web-b2") == TEAM
+    assert loaded.topic_for(ID_A, "web-c2") == TOPIC
+    assert loaded.topic_for(ID_A, "DB-1") == TOPIC  # CCE names are lower case; a pattern means what it says
+    assert routed({"prod": PROD}).topic_for(ID_A, "prod-east") == TOPIC  # no glob: the whole name
+
+
+def test_every_topic_is_listed_once_smn_topic_urn_first():
+    loaded = routed({"a*": PROD, "b*": TEAM, "c*": PROD, "d*": TOPIC})
+    assert loaded.topic_urns == (TOPIC, PROD, TEAM)
+
+
+@pytest.mark.parametrize("text", ["[]", '["prod-*"]', '"prod-*"', "42", "null", "{", "prod-*=urn", '[["a", "b"]]'])
+def test_routes_that_are_not_a_json_object_are_refused(text):
+    message = refused(SMN_TOPIC_URN=TOPIC, TOPIC_ROUTES=text)
+    assert re.match(r"TOPIC_ROUTES\b", message)
+    assert "JSON object" in message
+
+
+def test_an_empty_object_is_no_routes():
+    assert routed({}).topic_routes == ()
+
+
+@pytest.mark.parametrize("key", ["prod east", "prod/east", "", "a" * 129, "prod-{a,b}", "名前", "prod\n"])
+def test_a_key_that_is_neither_a_pattern_nor_an_id_is_refused_naming_it(key):
+    message = refused(SMN_TOPIC_URN=TOPIC, TOPIC_ROUTES=json.dumps({"ok-*": PROD, key: TEAM}))
+    assert re.match(r"TOPIC_ROUTES\b", message)
+    assert json.dumps(key)[:40] in message
+    assert "pattern" in message and "cluster ID" in message
+
+
+@pytest.mark.parametrize("urn", [f"urn:smn:cn-north-4:{PROJECT}", "prod-owners", 42, None, ["x"]])
+def test_a_value_that_is_not_a_topic_urn_is_refused_naming_the_entry(urn):
+    message = refused(SMN_TOPIC_URN=TOPIC, TOPIC_ROUTES=json.dumps({"prod-*": urn}))
+    assert re.match(r"TOPIC_ROUTES\b", message)
+    assert '"prod-*"' in message
+    assert "urn:smn:<region>:<project_id>:<topic_name>" in message
+
+
+def test_an_entry_given_twice_is_refused():
+    message = refused(SMN_TOPIC_URN=TOPIC, TOPIC_ROUTES=f'{{"prod-*": "{PROD}", "prod-*": "{TEAM}"}}')
+    assert '"prod-*"' in message and "twice" in message
+    message = refused(SMN_TOPIC_URN=TOPIC, TOPIC_ROUTES=json.dumps({ID_A: PROD, ID_A.upper(): TEAM}))
+    assert "twice" in message
+
+
+def test_a_topic_in_another_region_is_refused_and_another_project_is_not():
+    message = refused(SMN_TOPIC_URN=TOPIC, TOPIC_ROUTES=json.dumps({"prod-*": f"urn:smn:cn-south-1:{PROJECT}:x"}))
+    assert re.match(r"TOPIC_ROUTES\b", message)
+    assert "cn-south-1" in message and "cn-north-4" in message
+    assert routed({"prod-*": TEAM}).topic_for(ID_A, "prod-1") == TEAM
+
+
+def test_routes_up_to_4096_bytes_are_read_and_longer_ones_refused():
+    def text_of(size: int) -> str:
+        base = json.dumps({"p-*": PROD, "x": TEAM})
+        pad = size - len(base.encode())
+        return json.dumps({"p-*": PROD, "x": TEAM}).replace('{"p', "{" + " " * pad + '"p')
+
+    assert len(text_of(4096).encode()) == 4096
+    assert routed(text_of(4096)).topic_routes == (("p-*", PROD), ("x", TEAM))
+    message = refused(SMN_TOPIC_URN=TOPIC, TOPIC_ROUTES=text_of(4097))
+    assert re.match(r"TOPIC_ROUTES\b", message)
+    assert "4096 bytes" in message or "4 KB" in message
+
+
+def test_deeply_nested_routes_are_refused_not_crashed():
+    message = refused(SMN_TOPIC_URN=TOPIC, TOPIC_ROUTES="[" * 2000 + "]" * 2000)
+    assert re.match(r"TOPIC_ROUTES\b", message)
