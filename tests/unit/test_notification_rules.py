@@ -485,3 +485,111 @@ def test_the_started_message_without_a_name_versions_or_task():
     assert "task" not in sms and "->" not in sms
     assert json.loads(message.bodies["http"])["result"]["outcome"] == "pending"
     assert "unknown cluster" in build_started(running.updated(cluster_id=None), WHERE).subject
+
+
+# -- the chat apps' entries and the message attributes ------------------------------------------------------------
+# SMN: a dingding/wechat/feishu/welink entry carries a msgType, markdown or text (WeLink text only); message
+# attributes are (name, STRING value) pairs, a name 1-32 of [a-z0-9_], a value 1-32 letters, digits or "_"
+# (../shared/reference/platform-facts.md, "SMN: PublishMessage"), and one invalid attribute fails the publish.
+
+CHAT = {"dingding": "markdown", "wechat": "markdown", "feishu": "markdown", "welink": "text"}
+ATTRIBUTE_NAME = re.compile(r"[a-z0-9_]{1,32}")
+ATTRIBUTE_VALUE = re.compile(r"[A-Za-z0-9_]{1,32}")
+
+
+def chat_text(message, protocol: str) -> str:
+    """All the text of a chat entry (a JSON text holding an object with msgType)."""
+    entry = json.loads(message.bodies[protocol])
+    assert entry["msgType"] == CHAT[protocol]
+
+    def leaves(value: Any) -> list[str]:
+        if isinstance(value, dict):
+            return [text for item in value.values() for text in leaves(item)]
+        return [value] if isinstance(value, str) else []
+
+    return "\n".join(leaves({k: v for k, v in entry.items() if k != "msgType"}))
+
+
+def test_every_chat_app_gets_the_headline_the_cluster_and_the_versions_before_and_after():
+    message = build(result(), WHERE)
+    for protocol in CHAT:
+        text = chat_text(message, protocol)
+        assert "Success" in text
+        assert "prod-east" in text and CLUSTER in text
+        assert "v1.27.1-r0 → v1.28.3-r0" in text  # before → after, as the README writes it
+
+
+def test_the_chat_entries_give_the_test_events_exactly_as_they_are_sent():
+    held = build(result(outcome=Outcome.HELD, phase=None, task_uid=None, health=health(findings=1)), WHERE, "held")
+    for protocol in ("dingding", "wechat", "feishu"):
+        text = chat_text(held, protocol)
+        assert TEST_EVENT in text and FORCE_EVENT in text
+    failed_check = build(result(phase="Failed"), WHERE)
+    assert TEST_EVENT in chat_text(failed_check, "dingding")
+
+
+def test_the_chat_entries_count_list_and_summarise_the_findings():
+    held = build(result(outcome=Outcome.HELD, phase=None, task_uid=None, health=health(findings=2, omitted=3)),
+                 WHERE, "held")
+    text = chat_text(held, "dingding")
+    assert "5 problem(s) found" in text
+    assert "gate block" in text and "cluster Available" in text
+    for i in range(2):
+        assert f"node worker-{i} (node-{i}): node worker-{i} is Abnormal" in text
+    assert "3 more" in text
+    healthy = chat_text(build(result(health=health(gate="report")), WHERE), "dingding")
+    assert "healthy" in healthy and "problem(s)" not in healthy and "more" not in healthy
+
+
+def test_the_chat_entries_of_a_result_without_health_say_nothing_about_findings():
+    for protocol in CHAT:
+        text = chat_text(build(result(), WHERE), protocol)
+        assert "Health" not in text and "more" not in text and "problem" not in text
+
+
+def test_the_chat_entries_show_a_finding_by_its_id_without_a_name_and_an_unknown_cluster_phase():
+    findings = health(findings=1)
+    findings["findings"][0]["name"] = ""
+    findings["cluster_phase"] = None
+    text = chat_text(build(result(outcome=Outcome.HELD, phase=None, task_uid=None, health=findings), WHERE),
+                     "dingding")
+    assert "node node-0 (node-0)" in text
+    assert "cluster unknown" in text
+
+
+def test_the_started_message_reaches_the_chat_apps_too():
+    message = build_started(result(outcome=Outcome.PENDING, phase=None, task_uid=None), WHERE)
+    for protocol in CHAT:
+        text = chat_text(message, protocol)
+        assert "upgrade started" in text and "prod-east" in text
+    assert "second message" in chat_text(message, "dingding")
+
+
+def test_message_attributes_name_the_cluster_kind_outcome_and_phase_within_smns_rules():
+    message = build(result(), WHERE)
+    attributes = dict(message.attributes)
+    assert attributes == {"cluster_id": CLUSTER.replace("-", ""), "cluster_name": "prod_east", "kind": "checked",
+                          "outcome": "checked", "phase": "Success"}
+    held = dict(build(result(outcome=Outcome.HELD, phase=None, task_uid=None, health=health(findings=1)), WHERE,
+                      "reminder").attributes)
+    assert (held["kind"], held["outcome"]) == ("reminder", "held")
+    assert "phase" not in held  # absent, not empty: SMN refuses an empty value
+    started = dict(build_started(result(outcome=Outcome.PENDING, phase=None), WHERE).attributes)
+    assert (started["kind"], started["outcome"]) == ("started", "pending")
+
+
+@pytest.mark.parametrize("name", ["prod east/1", "生产", "---", "x" * 100, "a.b-c_d", None, ""])
+def test_every_attribute_is_one_smn_accepts(name):
+    for message in (build(result(cluster_name=name), WHERE), build(failed("X", cluster_name=name), WHERE),
+                    build_started(result(cluster_name=name, cluster_id=None, phase=None), WHERE)):
+        assert message.attributes
+        for key, value in message.attributes:
+            assert ATTRIBUTE_NAME.fullmatch(key), key
+            assert ATTRIBUTE_VALUE.fullmatch(value), (key, value)
+        names = [key for key, _ in message.attributes]
+        assert len(names) == len(set(names))
+    shown = dict(build(result(cluster_name=name), WHERE).attributes).get("cluster_name")
+    if name and any(ch.isascii() and ch.isalnum() for ch in name):
+        assert shown is not None and shown.strip("_")
+    else:
+        assert shown is None
