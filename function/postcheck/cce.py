@@ -116,22 +116,26 @@ class Cce:
         return task
 
     def nodes(self, cluster_id: str) -> list[Node]:
-        """Every node of the cluster, page by page."""
-        found: list[Node] = []
+        """Every node of the cluster, page by page. Paging stops on the last page, on a page that brings no node
+        not already read (a marker that never ends), or after ``MAX_NODE_PAGES``."""
+        found: dict[str, Node] = {}  # by uid (a node without one is kept under its place in the list)
         marker: str | None = None
         for _ in range(MAX_NODE_PAGES):
             request = ListNodesRequest(cluster_id=cluster_id, limit=NODES_PAGE_SIZE, marker=marker)
             answer = self._call("list_nodes", self._client.list_nodes_invoker(request),
                                 ok=lambda r: isinstance(getattr(r, "items", None), list))
-            found += [Node(uid=_text(getattr(n.metadata, "uid", None)) or "",
-                           name=_name(getattr(n.metadata, "name", None)),
-                           phase=_text(getattr(getattr(n, "status", None), "phase", None)))
-                      for n in answer.items if getattr(n, "metadata", None) is not None]
+            page = [Node(uid=_text(getattr(n.metadata, "uid", None)) or "",
+                         name=_name(getattr(n.metadata, "name", None)),
+                         phase=_text(getattr(getattr(n, "status", None), "phase", None)))
+                    for n in answer.items if getattr(n, "metadata", None) is not None]
+            fresh = {node.uid or f"#{len(found) + i}": node for i, node in enumerate(page)}
+            fresh = {key: node for key, node in fresh.items() if key not in found}
+            found.update(fresh)
             following = _text(getattr(getattr(answer, "page_info", None), "next_marker", None))
-            if not following or following == marker or not answer.items:
+            if not following or following == marker or not fresh:
                 break
             marker = following
-        return found
+        return list(found.values())
 
     def node_pools(self, cluster_id: str) -> list[NodePool]:
         request = ListNodePoolsRequest(cluster_id=cluster_id)

@@ -90,8 +90,11 @@ def upgrades(tasks: Sequence[UpgradeTask], workflows: Sequence[Workflow]) -> lis
         workflow = workflows[index] if index is not None else None
         if index is not None:
             claimed.add(index)
+        step = workflow.point("Cluster") if workflow else None
+        # a field the task lacks is taken from its workflow's record of it
         found.append(Upgrade(task_id=task.uid, version=task.version, target_version=task.target_version,
-                             phase=task.phase, created=task.created, ended=task.ended, workflow=workflow))
+                             phase=task.phase, created=task.created or (workflow.created if workflow else None),
+                             ended=task.ended or (step.ended if step else None), workflow=workflow))
     for index, workflow in enumerate(workflows):
         cluster = workflow.point("Cluster")
         if index in claimed or cluster is None:
@@ -121,6 +124,12 @@ def newest_upgrade(tasks: Sequence[UpgradeTask], workflows: Sequence[Workflow]) 
     return newest(upgrades(tasks, workflows))
 
 
+def undated(tasks: Sequence[UpgradeTask], workflows: Sequence[Workflow]) -> bool:
+    """Whether CCE leaves the newest of several upgrades unknowable (one of them has no creation time)."""
+    found = upgrades(tasks, workflows)
+    return len(found) > 1 and any(upgrade.created is None for upgrade in found)
+
+
 def for_event(upgrade: Upgrade | None, cluster: Cluster, cluster_version: str | None = None,
               target_version: str | None = None) -> Decision:
     """What an event (an upgrade trace, or a manual request, with or without versions) leads to."""
@@ -140,6 +149,9 @@ def for_event(upgrade: Upgrade | None, cluster: Cluster, cluster_version: str | 
         return UpgradeRunning(upgrade)
     if upgrade.phase == "Failed":
         return UpgradeFailed(upgrade)
+    if requested and not cluster.version:
+        return VersionMismatch(f"{_asked(cluster_version, target_version)}, but CCE does not say which version "
+                               f"cluster {cluster.id} runs, so the versions cannot be verified")
     if cluster.version and upgrade.target_version != cluster.version:
         if requested:
             return VersionMismatch(f"{_asked(cluster_version, target_version)}, but cluster {cluster.id} runs "
@@ -182,8 +194,8 @@ def for_sweep(upgrade: Upgrade | None, cluster: Cluster, window: tuple[datetime,
         return NothingToDo(f"{upgrade.label} ended {_when(upgrade.ended)}, outside this sweep's window "
                            "(without an upgrade workflow, only the sweep whose window holds its end judges it)")
     if upgrade.postcheck == "Failed":
-        if due:
-            return RunCheck(upgrade, reminder=True)
+        if due:  # run again: a new confirmation (if the gate holds it now, that is its first hold message)
+            return RunCheck(upgrade)
         return NothingToDo(f"CCE answered Failed to the last post-check of {upgrade.label}; it runs again once a "
                            "day from the upgrade's end")
     return RunCheck(upgrade, announce_hold=inside or due, reminder=due)

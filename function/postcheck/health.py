@@ -74,7 +74,7 @@ class Health:
         return {
             "gate": self.gate,
             "healthy": self.healthy,
-            "cluster_phase": self.cluster_phase,
+            "cluster_phase": self.cluster_phase or "unknown",
             "nodes": {"total": self.nodes[0], "active": self.nodes[1]},
             "node_pools": {"total": self.node_pools[0], "error": self.node_pools[1]},
             "addons": {"total": self.addons[0], "running": self.addons[1]},

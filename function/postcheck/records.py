@@ -158,12 +158,13 @@ def parse_time(value: Any) -> datetime | None:
     text = named.group(1) if named else text
     for fmt in _TIME_FORMATS:
         try:
-            parsed = datetime.strptime(text, fmt)
+            return datetime.strptime(text, fmt).astimezone(timezone.utc)
         except ValueError:
             continue
-        return parsed.astimezone(timezone.utc)
+        except OverflowError:  # e.g. Go's zero time in a zone east of UTC: before the year 1 in UTC
+            return None
     try:
         parsed = datetime.fromisoformat(text)
-    except ValueError:
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    except (ValueError, OverflowError):
         return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
