@@ -20,3 +20,5 @@ class WaitPolicy:
     time_to_check_s: float = 10.0
     health_poll_s: float = 15.0
     sweep_budget_s: float = 840.0
+    # A sweep begins a cluster only with this much usable time left; later ones are left to the next sweep.
+    sweep_cluster_floor_s: float = 30.0

@@ -21,7 +21,7 @@ from . import logs
 from .decision import for_sweep, newest_upgrade
 from .intent import SweepIntent
 from .records import Cluster
-from .result import Outcome, Result
+from .result import ErrorInfo, Outcome, Result
 from .sdk import ApiError
 from .service import Handled, InvocationFailed, NotificationFailed, Runtime, carry_out, conclude
 
@@ -46,6 +46,10 @@ def sweep(intent: SweepIntent, runtime: Runtime) -> dict[str, Any]:
     def one(cluster: Cluster) -> Result | NotificationFailed:
         base = Result(outcome=Outcome.FAILED, cluster_id=cluster.id, cluster_name=cluster.name, dry_run=dry_run,
                       trigger=intent.trigger)
+        if runtime.deadline.usable() < runtime.policy.sweep_cluster_floor_s:
+            # not begun rather than cut short: no message blames CCE for the sweep's own lack of time
+            return base.updated(outcome=Outcome.PENDING,
+                                reason="not reached within the sweep's own time budget: the next sweep judges it")
 
         def work() -> Handled:
             cce = runtime.cce
@@ -56,6 +60,10 @@ def sweep(intent: SweepIntent, runtime: Runtime) -> dict[str, Any]:
             return conclude(base, work, runtime, ("sweep", cluster.id, window, dry_run))
         except NotificationFailed as exc:
             return exc
+        except Exception as exc:  # noqa: BLE001 - a bug met on one cluster must not stop the others
+            log.exception("internal error on one cluster", extra={"cluster_id": cluster.id})
+            return base.updated(outcome=Outcome.FAILED, error=ErrorInfo(
+                code="InternalError", message=f"{type(exc).__name__}; the function's logs have the details"))
 
     results: list[Result] = [
         Result(outcome=Outcome.IGNORED, cluster_id=cid, trigger=intent.trigger, dry_run=dry_run,
