@@ -60,7 +60,7 @@ def sweep(intent: SweepIntent, runtime: Runtime) -> dict[str, Any]:
             return conclude(base, work, runtime, ("sweep", cluster.id, window, dry_run))
         except NotificationFailed as exc:
             return exc
-        except Exception as exc:  # noqa: BLE001 - a bug met on one cluster must not stop the others
+        except Exception as exc:  # a bug met on one cluster must not stop the others (logged with its traceback)
             log.exception("internal error on one cluster", extra={"cluster_id": cluster.id})
             return base.updated(outcome=Outcome.FAILED, error=ErrorInfo(
                 code="InternalError", message=f"{type(exc).__name__}; the function's logs have the details"))
