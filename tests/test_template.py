@@ -25,7 +25,7 @@ from scripts.deployment.template import (
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
-ENV = {"REGION": "cn-north-4", "PROJECT_ID": "0a1b2c3d4e5f60718293a4b5c6d7e8f9"}
+ENV = {"REGION": "cn-north-4", "PROJECT_ID": "0a1b2c3d4e5f60718293a4b5c6d7e8f9", "NOTIFY_EMAIL": "ops@example.com"}
 # The IAM action (old-style policies, Version 1.1) each SDK operation needs, from Huawei's documentation, written
 # here independently of scripts/deployment/permissions.py (../shared/reference/platform-facts.md, "IAM"):
 DOCUMENTED_ACTIONS = {
@@ -87,7 +87,9 @@ def test_environment_names_are_exactly_what_the_function_reads() -> None:
 
 def test_triggers_are_the_upgrade_trace_and_the_sweep_timer() -> None:
     template = load_template(TEMPLATE)
-    assert template.cts.event_data() == {"name": "cce_cluster_upgrade", "operations": ["CCE:Cluster:clusterUpgrade"]}
+    # the resource type is CTS's, read at deploy time (tests/test_deploy_resources.py)
+    assert template.cts.event_data("Cluster") == {"name": "cce_cluster_upgrade",
+                                                  "operations": ["CCE:Cluster:clusterUpgrade"]}
     assert (template.timer.schedule_type, template.timer.period_minutes) == ("Rate", 60)
     assert template.function.environment["SWEEP_WINDOW_MINUTES"] == str(template.timer.period_minutes)
     # the upgrade event's invocation follows upgrades up to 6 hours (README, "Timing"); a sweep stops itself

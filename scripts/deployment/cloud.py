@@ -1,7 +1,8 @@
-"""FunctionGraph through the official SDK (``huaweicloudsdkfunctiongraph.v2``): read the current state, send calls.
+"""FunctionGraph through the official SDK (``huaweicloudsdkfunctiongraph.v2``): read the current state, send calls;
+and what every service client of deploy shares (:func:`http_config`, the credentials, :func:`call`).
 
 Credentials come from the caller (the deploy command reads them from the environment); they go into the SDK's
-signer only and never into a message: errors carry the operation, HTTP status, FunctionGraph's error code and
+signer only and never into a message: errors carry the operation, HTTP status, the service's error code and
 message, and the request ID.
 """
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.auth.credentials import BasicCredentials, GlobalCredentials
 from huaweicloudsdkcore.exceptions.exceptions import SdkException, ServiceResponseException
 from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkcore.utils.http_utils import sanitize_for_serialization
@@ -22,6 +23,7 @@ from huaweicloudsdkfunctiongraph.v2 import (
     CreateFunctionRequestBody,
     CreateFunctionTriggerRequest,
     CreateFunctionTriggerRequestBody,
+    DeleteFunctionRequest,
     DeleteFunctionTriggerRequest,
     FuncAsyncDestinationConfig,
     FuncCode,
@@ -74,15 +76,54 @@ class Keys:
         return f"Keys(project_id={self.project_id!r})"
 
 
-def connect(keys: Keys, endpoint: str) -> FunctionGraphClient:
+def http_config(read_timeout_s: int = 60) -> HttpConfig:
     config = HttpConfig.get_default_config()
-    config.timeout = (10, 180)  # a code upload is one large request
+    config.timeout = (10, read_timeout_s)
     config.user_agent = USER_AGENT
+    return config
+
+
+def basic_credentials(keys: Keys) -> BasicCredentials:
+    """For regional services (FunctionGraph, SMN, CTS): signed with the project (``X-Project-Id``)."""
     credentials = BasicCredentials(keys.access_key, keys.secret_key, keys.project_id)
-    if keys.security_token:
-        credentials = credentials.with_security_token(keys.security_token)
-    return (FunctionGraphClient.new_builder().with_http_config(config).with_credentials(credentials)
+    return credentials.with_security_token(keys.security_token) if keys.security_token else credentials
+
+
+def global_credentials(keys: Keys, domain_id: str | None) -> GlobalCredentials:
+    """For IAM, a global service: signed with the account (``X-Domain-Id``) once its ID is known; None to look it
+    up first (``KeystoneListAuthDomains`` needs none)."""
+    credentials = GlobalCredentials(keys.access_key, keys.secret_key, domain_id)
+    return credentials.with_security_token(keys.security_token) if keys.security_token else credentials
+
+
+def connect(keys: Keys, endpoint: str) -> FunctionGraphClient:
+    config = http_config(read_timeout_s=180)  # a code upload is one large request
+    return (FunctionGraphClient.new_builder().with_http_config(config).with_credentials(basic_credentials(keys))
             .with_endpoints([endpoint]).build())
+
+
+def call(operation: str, send: Callable[[], Any]) -> Any:
+    """``send()``, its failures as :class:`CloudError` (no credentials in it)."""
+    try:
+        return send()
+    except ServiceResponseException as error:
+        raise CloudError(operation, error.status_code, str(error.error_code), str(error.error_msg),
+                         error.request_id) from None
+    except SdkException as error:
+        raise CloudError(operation, None, type(error).__name__, str(getattr(error, "error_msg", "")) or
+                         "the request failed", None) from None
+    except requests.exceptions.RequestException as error:  # the SDK lets a read timeout escape as is
+        raise CloudError(operation, None, type(error).__name__, "no answer in time", None) from None
+
+
+def found(operation: str, send: Callable[[], Any]) -> Any | None:
+    """``call()``, None for a 404."""
+    try:
+        return call(operation, send)
+    except CloudError as error:
+        if error.status == 404:
+            return None
+        raise
 
 
 class FunctionGraph:
@@ -106,32 +147,18 @@ class FunctionGraph:
         on_read("list_function_triggers", f"{len(triggers)} trigger(s)")
         return Current(function=_function(config), async_config=_async(async_config), triggers=triggers)
 
+    operations = frozenset({
+        "create_function", "update_function_config", "update_function_code", "update_function_async_invoke_config",
+        "create_function_trigger", "delete_function_trigger", "delete_function"})
+
     def send(self, call: Call) -> Any:
         """Send one planned write call; the SDK's answer."""
         build = _REQUESTS[call.operation]
         method = getattr(self._client, call.operation)
         return self._call(call.operation, lambda: method(build(call)))
 
-    def _found(self, operation: str, send: Callable[[], Any]) -> Any | None:
-        try:
-            return self._call(operation, send)
-        except CloudError as error:
-            if error.status == 404:
-                return None
-            raise
-
-    @staticmethod
-    def _call(operation: str, send: Callable[[], Any]) -> Any:
-        try:
-            return send()
-        except ServiceResponseException as error:
-            raise CloudError(operation, error.status_code, str(error.error_code), str(error.error_msg),
-                             error.request_id) from None
-        except SdkException as error:
-            raise CloudError(operation, None, type(error).__name__, str(getattr(error, "error_msg", "")) or
-                             "the request failed", None) from None
-        except requests.exceptions.RequestException as error:  # the SDK lets a read timeout escape as is
-            raise CloudError(operation, None, type(error).__name__, "no answer in time", None) from None
+    _found = staticmethod(found)
+    _call = staticmethod(call)
 
 
 def _function(config: Any) -> CurrentFunction:
@@ -226,4 +253,5 @@ _REQUESTS: dict[str, Callable[[Call], Any]] = {
     "update_function_async_invoke_config": _update_async,
     "create_function_trigger": _create_trigger,
     "delete_function_trigger": _delete_trigger,
+    "delete_function": lambda call: DeleteFunctionRequest(function_urn=call.params["function_urn"]),
 }

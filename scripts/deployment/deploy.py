@@ -1,17 +1,24 @@
-"""Deploy the function as ``template.yaml`` describes it: create or update the function, its code, configuration,
-asynchronous invocation settings and triggers, through ``huaweicloudsdkfunctiongraph``.
+"""Deploy the function and everything it needs as ``template.yaml`` describes it, from an empty account, with one
+command: the SMN topics and their subscriptions (``huaweicloudsdksmn``), the IAM custom policy and the agency
+delegated to FunctionGraph with the policy granted on the project (``huaweicloudsdkiam``), the function, its
+asynchronous configuration and triggers (``huaweicloudsdkfunctiongraph``), the CTS trigger's filter spelled the
+way CTS lists the operation (``huaweicloudsdkcts``).
 
     python -m scripts.deployment [--template template.yaml] [--plan] [--endpoint URL]
+    python -m scripts.deployment --destroy [--plan]   # remove exactly what deploy created, in reverse order
     python -m scripts.deployment --check            # validate the template and its ${NAME} references, offline
-    python -m scripts.deployment --print-policy     # the agency's IAM policy as JSON, for the IAM console
+    python -m scripts.deployment --print-policy     # the agency's IAM policy as JSON
 
 Environment: HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_SECURITY_TOKEN (temporary keys only),
-PROJECT_ID, REGION; and whatever ``${NAME}`` the template references.
+PROJECT_ID, REGION; and whatever ``${NAME}`` the template references (NOTIFY_EMAIL in the one shipped).
 
-It reads first (GET the function's configuration, async settings, triggers), computes the calls that make
-FunctionGraph match the template, prints them, and sends them in order. ``--plan`` stops after printing: it
-sends the reads, never a write. A second run on an unchanged template finds nothing to do and sends no write.
-The keys are never printed.
+It reads first (IAM's account, policy and agency; the topics, their tags and subscriptions; CTS's operation list;
+the function, its async settings and triggers), computes the calls that make the cloud match the template, prints
+them, and sends them in order: topics, subscriptions, policy, agency, grant, function, async settings, triggers.
+``--plan`` stops after printing: it sends the reads, never a write. A second run on an unchanged template finds
+nothing to do and sends no write; a run stopped by a failed call is finished by the next one. What deploy
+recognises as its own, and never touches otherwise: ``scripts/deployment/resources.py``. The keys are never
+printed, nor a subscription's secrets or a webhook's path.
 """
 
 from __future__ import annotations
@@ -21,14 +28,37 @@ import json
 import os
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
+from scripts.deployment import cts_api, iam_api, smn_api
 from scripts.deployment.cloud import CloudError, FunctionGraph, Keys, connect
-from scripts.deployment.plan import MAX_INLINE_PACKAGE_BYTES, Call, Package, desired, plan, read_paths, summarize
-from scripts.deployment.template import DEFAULT_TEMPLATE, Resolved, TemplateError, load_template, resolve
-from scripts.deployment.topics import uncovered
+from scripts.deployment.plan import (
+    MAX_INLINE_PACKAGE_BYTES,
+    Call,
+    Current,
+    Package,
+    desired,
+    destroy_function,
+    function_urn,
+    plan,
+    read_paths,
+    summarize,
+)
+from scripts.deployment.resources import Existing, Wanted, plan_destroy, plan_resources
+from scripts.deployment.resources import read_paths as resource_read_paths
+from scripts.deployment.template import (
+    DEFAULT_TEMPLATE,
+    Resolved,
+    ResolvedTopic,
+    TemplateError,
+    load_template,
+    resolve,
+    resolve_topics,
+)
+from scripts.deployment.topics import published_topics, uncovered
 
 REGION_RE = re.compile(r"^[a-z]{2,}(?:-[a-z0-9]+)+$")
 PROJECT_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -38,6 +68,19 @@ KEY_NAMES = ("HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "PROJECT_ID", "REGION")
 
 class Refused(Exception):
     """Deploy cannot start: the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    functiongraph: str
+    smn: str
+    cts: str
+    iam: str
+
+    def __str__(self) -> str:
+        if len({self.functiongraph, self.smn, self.cts, self.iam}) == 1:
+            return self.iam
+        return f"FunctionGraph {self.functiongraph}, SMN {self.smn}, CTS {self.cts}, IAM {self.iam}"
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None,
@@ -52,60 +95,150 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             return 0
         if args.check:
             resolved = resolve(template, environ, base_dir=args.template.resolve().parent)
+            topics = resolve_topics(template, environ)
             if REGION_RE.fullmatch(environ.get("REGION", "")) and PROJECT_RE.fullmatch(environ.get("PROJECT_ID", "")):
                 _covered(resolved, environ["REGION"], environ["PROJECT_ID"])
+                _declared(resolved, topics, environ["REGION"], environ["PROJECT_ID"])
             print(f"{args.template}: valid; function {template.function.name}, package {resolved.package_path}",
                   file=out)
             return 0
         keys, region = _keys(environ)
         resolved = resolve(template, environ, base_dir=args.template.resolve().parent)
+        topics = resolve_topics(template, environ)
         _covered(resolved, region, keys.project_id)
-        package = _package(resolved)
-        endpoint = _endpoint(args.endpoint, region)
+        _declared(resolved, topics, region, keys.project_id)
+        package = None if args.destroy else _package(resolved)
+        endpoints = _endpoints(args.endpoint, region)
     except (TemplateError, Refused) as problem:
         print(f"deploy: {problem}", file=sys.stderr)
         return 2
-    return _deploy(resolved, package, keys, region, endpoint, args.plan, out)
+    run = _Run(resolved, topics, keys, region, endpoints, out)
+    if args.destroy:
+        return run.destroy(args.plan)
+    assert package is not None
+    return run.deploy(package, args.plan)
 
 
-def _deploy(resolved: Resolved, package: Package, keys: Keys, region: str, endpoint: str, plan_only: bool,
-            out: TextIO) -> int:
-    target = desired(resolved, package, region, keys.project_id)
-    function = resolved.template.function
-    print(f"function {function.name} ({function.runtime}) in {region}, project {keys.project_id}, "
-          f"via {endpoint}", file=out)
-    print(f"package  {package.path} {package.describe()}", file=out)
-    print("reads (sent, also with --plan; they change nothing):", file=out)
-    paths = read_paths(keys.project_id, target.urn)
+class _Run:
+    """One deploy or destroy: the reads, the plan, the writes."""
 
-    def on_read(operation: str, outcome: str) -> None:
-        method, path = paths[operation]
-        print(f"  {method:6} {path}  [{operation}] -> {outcome}", file=out)
+    def __init__(self, resolved: Resolved, topics: tuple[ResolvedTopic, ...], keys: Keys, region: str,
+                 endpoints: Endpoints, out: TextIO) -> None:
+        self.resolved, self.topics, self.keys, self.region, self.endpoints, self.out = \
+            resolved, topics, keys, region, endpoints, out
+        function = resolved.template.function
+        self.urn = function_urn(region, keys.project_id, function.package, function.name)
+        self.paths = {**resource_read_paths(keys.project_id), **read_paths(keys.project_id, self.urn)}
 
-    cloud = FunctionGraph(connect(keys, endpoint))
-    try:
-        current = cloud.read(target.urn, on_read)
-    except CloudError as error:
-        print(f"deploy: could not read the function: {error}", file=sys.stderr)
-        return 1
-    calls = plan(target, current)
-    _print_plan(calls, out)
-    if plan_only:
-        print(f"--plan: none of these {len(calls)} write call(s) was sent; only the GET reads above were.",
-              file=out)
-        return 0
-    for number, call in enumerate(calls, 1):
+    def on_read(self, operation: str, outcome: str) -> None:
+        method, path = self.paths[operation]
+        print(f"  {method:6} {path}  [{operation}] -> {outcome}", file=self.out)
+
+    def _read_resources(self) -> tuple[Wanted, Existing, iam_api.Iam, smn_api.Smn]:
+        template = self.resolved.template
+        domain_id = iam_api.domain_id(self.keys, self.endpoints.iam, self.on_read)
+        iam = iam_api.Iam(self.keys, self.endpoints.iam, domain_id)
+        policy, agency = iam.read(template.agency.policy_name, template.agency.name, self.keys.project_id,
+                                  self.on_read)
+        smn = smn_api.Smn(smn_api.connect(self.keys, self.endpoints.smn))
+        topics = smn.read([topic.name for topic in self.topics], self.on_read)
+        wanted = Wanted(template.function.name, self.region, self.keys.project_id, domain_id, self.topics,
+                        template.agency.policy_name, template.agency.policy.document(), template.agency.name)
+        return wanted, Existing(topics, policy, agency), iam, smn
+
+    def _header(self, what: str) -> None:
+        function = self.resolved.template.function
+        print(f"{what} {function.name} ({function.runtime}) in {self.region}, project {self.keys.project_id}, "
+              f"via {self.endpoints}", file=self.out)
+
+    def deploy(self, package: Package, plan_only: bool) -> int:
+        self._header("function")
+        print(f"package  {package.path} {package.describe()}", file=self.out)
+        print("reads (sent, also with --plan; they change nothing):", file=self.out)
+        template = self.resolved.template
         try:
-            cloud.send(call)
+            wanted, existing, iam, smn = self._read_resources()
+            cts_type = cts_api.resource_type(cts_api.connect(self.keys, self.endpoints.cts), template.cts.service,
+                                             template.cts.operations, self.on_read)
+            target = desired(self.resolved, package, self.region, self.keys.project_id, cts_type)
+            functiongraph = FunctionGraph(connect(self.keys, self.endpoints.functiongraph))
+            current = functiongraph.read(target.urn, self.on_read)
         except CloudError as error:
-            print(f"deploy: call {number} of {len(calls)} failed: {error}", file=sys.stderr)
-            print(f"deploy: {number - 1} call(s) were made; run deploy again to finish (it starts from what "
-                  "exists)", file=sys.stderr)
+            print(f"deploy: could not read what exists: {error}", file=sys.stderr)
             return 1
-        print(f"  done {number}/{len(calls)}: {call.operation}", file=out)
-    print("deployed: FunctionGraph matches the template" if calls else
-          "nothing to do: FunctionGraph already matches the template", file=out)
-    return 0
+        except cts_api.NotTraced as problem:
+            print(f"deploy: {problem}; nothing was written", file=sys.stderr)
+            return 2
+        resources = plan_resources(wanted, existing)
+        calls = resources.calls + plan(target, current)
+        return self._apply(calls, resources.notes, resources.refusals, plan_only, {
+            **dict.fromkeys(iam.operations, iam.send), **dict.fromkeys(smn.operations, smn.send),
+            **dict.fromkeys(functiongraph.operations, _fg_sender(functiongraph))}, "deploy")
+
+    def destroy(self, plan_only: bool) -> int:
+        self._header("destroy: function")
+        print("reads (sent, also with --plan; they change nothing):", file=self.out)
+        try:
+            wanted, existing, iam, smn = self._read_resources()
+            functiongraph = FunctionGraph(connect(self.keys, self.endpoints.functiongraph))
+            current: Current = functiongraph.read(self.urn, self.on_read)
+        except CloudError as error:
+            print(f"deploy: could not read what exists: {error}", file=sys.stderr)
+            return 1
+        function_calls, function_refusals = destroy_function(self.urn, self.keys.project_id, current)
+        resources = plan_destroy(wanted, existing)
+        return self._apply(function_calls + resources.calls, resources.notes, function_refusals + resources.refusals,
+                           plan_only, {**dict.fromkeys(iam.operations, iam.send),
+                                       **dict.fromkeys(smn.operations, smn.send),
+                                       **dict.fromkeys(functiongraph.operations, _fg_sender(functiongraph))},
+                           "destroy")
+
+    def _apply(self, calls: list[Call], notes: list[str], refusals: list[str], plan_only: bool,
+               senders: dict[str, Callable[[Call, dict[str, str]], str | None]], what: str) -> int:
+        out = self.out
+        for note in notes:
+            print(f"note: {note}", file=out)
+        if refusals:
+            for refusal in refusals:
+                print(f"deploy: {refusal}", file=sys.stderr)
+            print(f"deploy: nothing was written ({len(refusals)} problem(s) above)", file=sys.stderr)
+            return 2
+        _print_plan(calls, out)
+        if plan_only:
+            print(f"--plan: none of these {len(calls)} write call(s) was sent; only the GET reads above were.",
+                  file=out)
+            return 0
+        results: dict[str, str] = {}
+        for number, call in enumerate(calls, 1):
+            params = {**call.params, **{param: results[key] for param, key in call.needs}}
+            try:
+                produced = senders[call.operation](call, params)
+                if call.produces and not produced:
+                    raise CloudError(call.operation, None, "NotFound", "what it created could not be read back",
+                                     None)
+            except CloudError as error:
+                print(f"deploy: call {number} of {len(calls)} failed: {error}", file=sys.stderr)
+                print(f"deploy: {number - 1} call(s) were made; run {what} again to finish (it starts from what "
+                      "exists)", file=sys.stderr)
+                return 1
+            if call.produces:
+                results[call.produces] = str(produced)
+            print(f"  done {number}/{len(calls)}: {call.operation}", file=out)
+        if what == "destroy":
+            print("destroyed: nothing deploy created is left" if calls else
+                  "nothing to destroy: nothing deploy created exists", file=out)
+        else:
+            print("deployed: the cloud matches the template" if calls else
+                  "nothing to do: the cloud already matches the template", file=out)
+        return 0
+
+
+def _fg_sender(functiongraph: FunctionGraph) -> Callable[[Call, dict[str, str]], str | None]:
+    def send(call: Call, params: dict[str, str]) -> str | None:
+        functiongraph.send(replace(call, params=params))
+        return None
+
+    return send
 
 
 def _print_plan(calls: list[Call], out: TextIO) -> None:
@@ -135,6 +268,16 @@ def _keys(environ: Mapping[str, str]) -> tuple[Keys, str]:
     return Keys(environ["HUAWEICLOUD_SDK_AK"].strip(), environ["HUAWEICLOUD_SDK_SK"].strip(), token, project), region
 
 
+def _declared(resolved: Resolved, topics: tuple[ResolvedTopic, ...], region: str, project_id: str) -> None:
+    """Every topic the function publishes to is one the template's ``topics`` declares, so deploy creates it."""
+    declared = {topic.urn(region, project_id) for topic in topics}
+    problems = [f"{where}: {urn} is not one of the topics the template declares ({', '.join(t.name for t in topics)})"
+                ": add it under topics, so that deploy creates it" for where, urn in published_topics(resolved)
+                if urn not in declared]
+    if problems:
+        raise Refused("\n".join(problems))
+
+
 def _covered(resolved: Resolved, region: str, project_id: str) -> None:
     """Every topic the function publishes to is one the agency's policy covers (scripts/deployment/topics.py)."""
     problems = uncovered(resolved, region, project_id)
@@ -156,11 +299,16 @@ def _package(resolved: Resolved) -> Package:
     return Package(path, data)
 
 
-def _endpoint(given: str | None, region: str) -> str:
-    endpoint = given or f"https://functiongraph.{region}.myhuaweicloud.com"
-    if not ENDPOINT_RE.fullmatch(endpoint):
-        raise Refused(f"--endpoint: expected a base URL such as https://functiongraph.{region}.myhuaweicloud.com")
-    return endpoint.rstrip("/")
+def _endpoints(given: str | None, region: str) -> Endpoints:
+    """Each service's base URL: the region's public endpoints, IAM's global one; ``--endpoint`` replaces them all
+    (the local stand-in serves every service on one address)."""
+    if given is not None:
+        if not ENDPOINT_RE.fullmatch(given):
+            raise Refused(f"--endpoint: expected a base URL such as https://functiongraph.{region}.myhuaweicloud.com")
+        base = given.rstrip("/")
+        return Endpoints(base, base, base, base)
+    return Endpoints(f"https://functiongraph.{region}.myhuaweicloud.com", f"https://smn.{region}.myhuaweicloud.com",
+                     f"https://cts.{region}.myhuaweicloud.com", "https://iam.myhuaweicloud.com")
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -168,7 +316,11 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE, help="default: template.yaml")
     parser.add_argument("--plan", action="store_true", help="print the calls; send only the reads")
-    parser.add_argument("--endpoint", help="FunctionGraph base URL (default: the region's public endpoint)")
+    parser.add_argument("--endpoint", help="one base URL for every service (FunctionGraph, SMN, CTS, IAM), e.g. the "
+                                           "local stand-in (default: each service's public endpoint)")
+    parser.add_argument("--destroy", action="store_true",
+                        help="remove what deploy created (function, grant, agency, policy, subscriptions, topics), "
+                             "in reverse order; with --plan, only print the calls")
     parser.add_argument("--check", action="store_true", help="validate the template offline and stop")
     parser.add_argument("--print-policy", action="store_true", help="print the agency's IAM policy and stop")
     return parser.parse_args(argv)

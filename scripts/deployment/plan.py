@@ -139,7 +139,12 @@ class Current:
 
 @dataclass(frozen=True)
 class Call:
-    """One API call: the SDK operation, its HTTP method and path, the JSON body, and what it changes."""
+    """One API call: the SDK operation, its HTTP method and path, the JSON body, and what it changes.
+
+    ``needs`` names parameters that an earlier call of the same run produces (``(parameter, result key)``: the ID
+    of a policy, agency or topic created just before); ``produces`` is the result key of the ID this call's answer
+    gives. Deploy fills ``needs`` from the results when it sends the call.
+    """
 
     operation: str
     method: str
@@ -147,6 +152,8 @@ class Call:
     body: dict[str, Any] | None = None
     changes: tuple[str, ...] = ()
     params: dict[str, str] = field(default_factory=dict)
+    needs: tuple[tuple[str, str], ...] = ()
+    produces: str | None = None
 
     @property
     def is_write(self) -> bool:
@@ -158,13 +165,16 @@ def function_urn(region: str, project_id: str, package: str, name: str) -> str:
     return f"urn:fss:{region}:{project_id}:function:{package}:{name}:latest"
 
 
-def desired(resolved: Resolved, package: Package, region: str, project_id: str) -> Desired:
+def desired(resolved: Resolved, package: Package, region: str, project_id: str, cts_resource_type: str) -> Desired:
+    """The function as the template describes it; ``cts_resource_type``: the resource type CTS lists the CTS
+    trigger's operations under (``scripts/deployment/cts_api.py``)."""
     function = resolved.template.function
     settings = function.async_invocation
     on_failure = None
     if resolved.failure_topic_urn is not None:
         on_failure = Destination("SMN", {"topic_urn": resolved.failure_topic_urn})
-    triggers = tuple(TriggerSpec(t.type, t.status, t.event_data()) for t in resolved.template.triggers)
+    triggers = tuple(TriggerSpec(t.type, t.status, t.event_data(cts_resource_type) if t.type == "CTS" else
+                                 t.event_data()) for t in resolved.template.triggers)
     return Desired(
         urn=function_urn(region, project_id, function.package, function.name),
         name=function.name,
@@ -249,6 +259,27 @@ def _trigger_calls(target: Desired, current: Current, paths: _Paths) -> list[Cal
                                  "event_data": dict(spec.event_data)},
                                 (f"{spec.type} trigger {spec.name!r}",), {"function_urn": target.urn}))
     return deletes + creates
+
+
+def destroy_function(urn: str, project_id: str, current: Current) -> tuple[list[Call], list[str]]:
+    """The calls that remove the function deploy manages at ``urn`` (its CTS and TIMER triggers, then the function
+    with its settings), and the reasons not to: a trigger of another type is not deploy's, and deleting the
+    function would take it along."""
+    if current.function is None:
+        return [], []
+    paths = _Paths(project_id, urn)
+    foreign = [t for t in current.triggers if t.spec.type not in MANAGED_TRIGGER_TYPES]
+    if foreign:
+        names = ", ".join(f"{t.spec.type} {t.spec.name or t.id}" for t in foreign)
+        return [], [f"function {urn}: it has trigger(s) deploy does not manage ({names}); deleting the function would "
+                    "delete them: remove them first, or delete the function yourself"]
+    calls = [Call("delete_function_trigger", "DELETE", paths.trigger(t.spec.type, t.id), None,
+                  (f"{t.spec.type} trigger {t.spec.name!r} ({t.id})",),
+                  {"function_urn": urn, "trigger_type_code": t.spec.type, "trigger_id": t.id})
+             for t in current.triggers]
+    calls.append(Call("delete_function", "DELETE", f"{paths.functions}/{urn}", None,
+                      ("the function, its code, configuration and asynchronous settings",), {"function_urn": urn}))
+    return calls, []
 
 
 def _comparable(kind: str, event_data: dict[str, Any]) -> dict[str, Any]:
@@ -348,9 +379,20 @@ def summarize(call: Call) -> str:
 
 
 def _summarized(value: Any, key: str = "") -> Any:
+    if key == "extension" and isinstance(value, dict):  # a subscription's robot secrets
+        return {k: "<hidden>" for k in value}
     if isinstance(value, dict):
         return {k: _summarized(v, k) for k, v in value.items()}
     if key == "file" and isinstance(value, str):
         size = len(base64.b64decode(value))
         return f"<base64 of {size:,} bytes>"
+    if key == "endpoint" and isinstance(value, str) and value.startswith(("https://", "http://")):
+        return shown_url(value)  # a webhook's path and query may hold its token
     return value
+
+
+def shown_url(url: str) -> str:
+    """A URL as deploy prints it: scheme and host only."""
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].split("?", 1)[0]
+    return f"{scheme}://{host}/..." if rest != host else url

@@ -17,7 +17,7 @@ import json
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -33,7 +33,12 @@ from postcheck.policy import WaitPolicy  # noqa: E402
 
 DEFAULT_TEMPLATE = ROOT / "template.yaml"
 REFERENCE = re.compile(r"\$\{(?P<name>[A-Z][A-Z0-9_]*)\}")
-RUNTIMES = ("Python3.9", "Python3.10", "Python3.12")
+# The runtimes this function can be deployed on: FunctionGraph's Python runtimes (Python2.7, 3.6, 3.9, 3.10, 3.12;
+# ../shared/reference/platform-facts.md) that are at least the language the code is written in (3.10: match
+# statements, X | Y unions; ruff's target) and that scripts/build.py builds a package for.
+RUNTIMES = ("Python3.10", "Python3.12")
+# FunctionGraph runtimes older than the code's language: refused with a reason, not "Input should be ...".
+OLDER_RUNTIMES = ("Python2.7", "Python3.6", "Python3.9")
 # FunctionGraph's memory sizes (MB), as its API reference lists them.
 MEMORY_SIZES = (128, 256, 512, 768, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096)
 MAX_TIMEOUT_S = 259_200  # asynchronous invocations
@@ -96,7 +101,7 @@ class AsyncInvocation(_Model):
 class Function(_Model):
     name: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,59}$")]
     package: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")] = "default"
-    runtime: Literal["Python3.9", "Python3.10", "Python3.12"]
+    runtime: Literal["Python3.10", "Python3.12"]
     handler: Literal["index.handler"]
     memory_mb: int
     timeout_s: Annotated[int, Field(ge=3, le=MAX_TIMEOUT_S)]
@@ -105,6 +110,14 @@ class Function(_Model):
     code: Code
     environment: dict[str, Templated | None]
     async_invocation: AsyncInvocation
+
+    @field_validator("runtime", mode="before")
+    @classmethod
+    def _runtime(cls, value: Any) -> Any:
+        if value in OLDER_RUNTIMES:
+            raise ValueError(f"{value} cannot run this function: its code is Python 3.10 (match statements, X | Y "
+                             f"unions) and packages are built for {' and '.join(RUNTIMES)} only; use one of those")
+        return value
 
     @field_validator("memory_mb")
     @classmethod
@@ -194,7 +207,8 @@ class CtsTrigger(_Model):
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,64}$")]
     status: Literal["ACTIVE"] = "ACTIVE"
     service: Literal["CCE"]
-    resource_type: Annotated[str, Field(pattern=r"^[A-Za-z_]{1,64}$")]
+    # No resource type here: deploy reads it from CTS's own list of traced operations (ListOperations) at deploy
+    # time, as the resource type whose operation_list holds the operations (scripts/deployment/cts_api.py).
     operations: Annotated[list[Literal["clusterUpgrade"]], Field(min_length=1)]
 
     @field_validator("operations")
@@ -204,9 +218,10 @@ class CtsTrigger(_Model):
             raise ValueError("an operation is listed twice")
         return value
 
-    def event_data(self) -> dict[str, Any]:
-        """The trigger's ``event_data``: operations as ``service:resource:op1;op2``."""
-        return {"name": self.name, "operations": [f"{self.service}:{self.resource_type}:{';'.join(self.operations)}"]}
+    def event_data(self, resource_type: str) -> dict[str, Any]:
+        """The trigger's ``event_data``: operations as ``service:resource:op1;op2``, with the resource type CTS lists
+        the operations under."""
+        return {"name": self.name, "operations": [f"{self.service}:{resource_type}:{';'.join(self.operations)}"]}
 
 
 class TimerTrigger(_Model):
@@ -239,11 +254,87 @@ class TimerTrigger(_Model):
 
 Trigger = Annotated[CtsTrigger | TimerTrigger, Field(discriminator="type")]
 
+# SMN's subscription protocols deploy subscribes with (AddSubscription,
+# https://support.huaweicloud.com/api-smn/AddSubscription.html): e-mail, SMS, HTTPS (not plain HTTP: a message
+# would travel in clear), and the chat apps' group robots, which SMN offers in some regions only.
+PLAIN_PROTOCOLS = ("email", "sms", "https")
+CHAT_PROTOCOLS = ("dingding", "wechat", "feishu", "welink")
+# AddSubscription's extension: WeLink's client_id and client_secret (mandatory for welink), a DingTalk or Feishu
+# robot's keyword or sign_secret (its security setting). Values may be ${NAME} references: keep secrets out of the
+# template.
+EXTENSION_KEYS = {"welink": ("client_id", "client_secret"), "dingding": ("keyword", "sign_secret"),
+                  "feishu": ("keyword", "sign_secret"), "wechat": ()}
+TOPIC_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$"  # CreateTopic: 1-255 letters, digits, - and _, not - or _ first
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_RE = re.compile(r"^\+?[0-9]{5,20}$")
+WELINK_GROUP_RE = re.compile(r"^[0-9]{1,64}$")
+
+
+class Subscription(_Model):
+    protocol: Literal["email", "sms", "https", "dingding", "wechat", "feishu", "welink"]
+    endpoint: Annotated[Templated, Field(min_length=1, max_length=2048)]
+    extension: dict[str, Templated] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _extension(self) -> Subscription:
+        allowed = EXTENSION_KEYS.get(self.protocol, ())
+        unknown = sorted(set(self.extension) - set(allowed))
+        if unknown:
+            raise ValueError(f"extension: {', '.join(unknown)} not taken by protocol {self.protocol} "
+                             f"(it takes {', '.join(allowed) or 'none'})")
+        if self.protocol == "welink" and set(self.extension) != {"client_id", "client_secret"}:
+            raise ValueError("extension: a welink subscription needs client_id and client_secret")
+        if not has_references(self.endpoint):
+            check_endpoint(self.protocol, self.endpoint)
+        return self
+
+
+class Topic(_Model):
+    name: Annotated[str, Field(pattern=TOPIC_NAME)]
+    display_name: Annotated[str, Field(min_length=1)]
+    subscriptions: list[Subscription] = Field(default_factory=list)
+
+    @field_validator("display_name")
+    @classmethod
+    def _display_name(cls, value: str) -> str:
+        if len(value.encode("utf-8")) > 192:
+            raise ValueError("at most 192 bytes (CreateTopic), the e-mail sender's name")
+        return value
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Topic:
+        seen = [(s.protocol, s.endpoint) for s in self.subscriptions]
+        if len(set(seen)) != len(seen):
+            raise ValueError("subscriptions: a protocol and endpoint is listed twice")
+        return self
+
+
+def check_endpoint(protocol: str, endpoint: str) -> None:
+    """An endpoint of the form AddSubscription documents for the protocol (ValueError otherwise)."""
+    ok = {
+        "email": EMAIL_RE.fullmatch(endpoint) is not None,
+        "sms": PHONE_RE.fullmatch(endpoint) is not None,
+        "https": endpoint.startswith("https://") and len(endpoint) > len("https://"),
+        # a custom robot's address, or an enterprise robot's openConversationId (which must not start with http)
+        "dingding": endpoint.startswith("https://") or not endpoint.startswith("http"),
+        "wechat": endpoint.startswith("https://"),
+        "feishu": endpoint.startswith("https://"),
+        "welink": WELINK_GROUP_RE.fullmatch(endpoint) is not None,
+    }[protocol]
+    if not ok:
+        expected = {"email": "an e-mail address", "sms": "a phone number (+8613800000000)", "https": "an https:// URL",
+                    "dingding": "the robot's https:// address or an openConversationId",
+                    "wechat": "the robot's https:// address", "feishu": "the robot's https:// address",
+                    "welink": "the WeLink group number"}[protocol]
+        raise ValueError(f"endpoint: expected {expected} for protocol {protocol}")
+
 
 class Template(_Model):
     version: Literal[1]
     function: Function
     agency: Agency
+    # The SMN topics deploy creates (or finds) and the subscriptions it adds to them.
+    topics: Annotated[list[Topic], Field(min_length=1)]
     triggers: list[Trigger]
 
     @model_validator(mode="after")
@@ -262,6 +353,9 @@ class Template(_Model):
         window = self.function.environment.get("SWEEP_WINDOW_MINUTES")
         if window is None or not has_references(window):
             check_window(window, timer)
+        names = [topic.name for topic in self.topics]
+        if len(set(names)) != len(names):
+            raise ValueError("topics: a topic name is listed twice")
         return self
 
     @property
@@ -366,6 +460,60 @@ def resolve(template: Template, environ: Mapping[str, str], base_dir: str | Path
     return Resolved(template, Path(base_dir), environment, failure_urn)
 
 
+@dataclass(frozen=True)
+class ResolvedSubscription:
+    protocol: str
+    endpoint: str
+    extension: dict[str, str] = field(default_factory=dict, repr=False)  # may hold secrets: never shown
+
+
+@dataclass(frozen=True)
+class ResolvedTopic:
+    name: str
+    display_name: str
+    subscriptions: tuple[ResolvedSubscription, ...]
+
+    def urn(self, region: str, project_id: str) -> str:
+        return f"urn:smn:{region}:{project_id}:{self.name}"
+
+
+def resolve_topics(template: Template, environ: Mapping[str, str]) -> tuple[ResolvedTopic, ...]:
+    """The template's topics with their subscriptions' ``${NAME}`` references substituted and checked."""
+    problems: list[str] = []
+    topics = []
+    for number, topic in enumerate(template.topics):
+        subscriptions = []
+        for index, subscription in enumerate(topic.subscriptions):
+            where = f"topics[{number}].subscriptions[{index}]"
+            endpoint = _substitute(subscription.endpoint, environ, f"{where}.endpoint", problems)
+            extension = {key: _substitute(value, environ, f"{where}.extension.{key}", problems)
+                         for key, value in subscription.extension.items()}
+            if endpoint and has_references(subscription.endpoint):
+                try:
+                    check_endpoint(subscription.protocol, endpoint)
+                except ValueError as error:
+                    problems.append(f"{where}.{error}")
+            subscriptions.append(ResolvedSubscription(subscription.protocol, endpoint, extension))
+        seen = [(s.protocol, s.endpoint) for s in subscriptions]
+        if len(set(seen)) != len(seen):
+            problems.append(f"topics[{number}].subscriptions: a protocol and endpoint is listed twice once resolved")
+        topics.append(ResolvedTopic(topic.name, topic.display_name, tuple(subscriptions)))
+    if problems:
+        raise TemplateError("\n".join(problems))
+    return tuple(topics)
+
+
+def _substitute(value: str, environ: Mapping[str, str], where: str, problems: list[str]) -> str:
+    def one(match: re.Match[str]) -> str:
+        name = match["name"]
+        if not environ.get(name, "").strip():
+            problems.append(f"{where}: ${{{name}}} is not set in the environment")
+            return ""
+        return environ[name].strip()
+
+    return REFERENCE.sub(one, value)
+
+
 def _function_settings(environment: Mapping[str, str]) -> list[str]:
     """Problems the function's own configuration model (postcheck.config) finds in the environment."""
     values: dict[str, Any] = {name: value.strip() for name, value in environment.items() if value.strip()}
@@ -416,6 +564,7 @@ def _location(loc: tuple[Any, ...]) -> str:
 
 
 __all__ = [
-    "DEFAULT_TEMPLATE", "CtsTrigger", "Policy", "Resolved", "Template", "TemplateError", "TimerTrigger",
-    "load_template", "parse_template", "resolve",
+    "DEFAULT_TEMPLATE", "CtsTrigger", "Policy", "Resolved", "ResolvedSubscription", "ResolvedTopic", "Subscription",
+    "Template", "TemplateError", "TimerTrigger", "Topic", "load_template", "parse_template", "resolve",
+    "resolve_topics",
 ]

@@ -1,0 +1,158 @@
+"""IAM through the official SDK (``huaweicloudsdkiam.v3``), for deploy: the account, the custom policy, the agency
+and its grant on the project.
+
+IAM is global: one endpoint (``https://iam.myhuaweicloud.com``) and account-level ("domain") calls. The SDK signs
+them with ``GlobalCredentials``, which send the account ID as ``X-Domain-Id`` instead of a project; deploy first
+asks IAM for that ID (``keystone_list_auth_domains``, ``GET /v3/auth/domains``, the call the SDK itself makes when
+it has none), then builds the client with it. The API pages are cited in ``scripts/standin/iam.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from huaweicloudsdkcore.utils.http_utils import sanitize_for_serialization
+from huaweicloudsdkiam.v3 import (
+    AssociateAgencyWithProjectPermissionRequest,
+    CreateAgencyOption,
+    CreateAgencyRequest,
+    CreateAgencyRequestBody,
+    CreateCloudServiceCustomPolicyRequest,
+    CreateCloudServiceCustomPolicyRequestBody,
+    DeleteAgencyRequest,
+    DeleteCustomPolicyRequest,
+    IamClient,
+    KeystoneListAuthDomainsRequest,
+    ListAgenciesRequest,
+    ListCustomPoliciesRequest,
+    ListProjectPermissionsForAgencyRequest,
+    RemoveProjectPermissionFromAgencyRequest,
+    ServicePolicy,
+    ServicePolicyRoleOption,
+    ServiceStatement,
+    UpdateAgencyOption,
+    UpdateAgencyRequest,
+    UpdateAgencyRequestBody,
+    UpdateCloudServiceCustomPolicyRequest,
+    UpdateCloudServiceCustomPolicyRequestBody,
+)
+
+from scripts.deployment.cloud import CloudError, Keys, call, global_credentials, http_config
+from scripts.deployment.plan import Call
+from scripts.deployment.resources import CurrentAgency, CurrentPolicy
+
+PER_PAGE = 300  # ListCustomPolicies: per_page 1-300
+
+OnRead = Callable[[str, str], None]
+
+
+def _client(keys: Keys, endpoint: str, domain_id: str | None) -> IamClient:
+    return (IamClient.new_builder().with_http_config(http_config()).with_credentials(
+        global_credentials(keys, domain_id)).with_endpoints([endpoint]).build())
+
+
+def domain_id(keys: Keys, endpoint: str, on_read: OnRead) -> str:
+    """The account's ID, as IAM tells it to these keys."""
+    answer = call("keystone_list_auth_domains", lambda: _client(keys, endpoint, None).keystone_list_auth_domains(
+        KeystoneListAuthDomainsRequest()))
+    domains = answer.domains or []
+    if not domains:
+        raise CloudError("keystone_list_auth_domains", None, "NoDomain", "IAM lists no account for these keys", None)
+    on_read("keystone_list_auth_domains", f"account {domains[0].name or ''} ({domains[0].id})")
+    return str(domains[0].id)
+
+
+class Iam:
+    operations = frozenset({"create_cloud_service_custom_policy", "update_cloud_service_custom_policy",
+                            "delete_custom_policy", "create_agency", "update_agency", "delete_agency",
+                            "associate_agency_with_project_permission", "remove_project_permission_from_agency"})
+
+    def __init__(self, keys: Keys, endpoint: str, domain: str) -> None:
+        self.domain_id = domain
+        self._client = _client(keys, endpoint, domain)
+
+    def read(self, policy_name: str, agency_name: str, project_id: str,
+             on_read: OnRead) -> tuple[CurrentPolicy | None, CurrentAgency | None]:
+        policy = self._policy(policy_name)
+        on_read("list_custom_policies", f"policy {policy_name}: {'found' if policy else 'none'}")
+        agencies = call("list_agencies", lambda: self._client.list_agencies(ListAgenciesRequest(
+            domain_id=self.domain_id, name=agency_name))).agencies or []
+        found = next((a for a in agencies if a.name == agency_name), None)
+        on_read("list_agencies", f"agency {agency_name}: {'found' if found else 'none'}")
+        if found is None:
+            return policy, None
+        roles = call("list_project_permissions_for_agency", lambda: self._client.list_project_permissions_for_agency(
+            ListProjectPermissionsForAgencyRequest(project_id=project_id, agency_id=found.id))).roles or []
+        on_read("list_project_permissions_for_agency", f"agency {agency_name}: {len(roles)} grant(s) on the project")
+        return policy, CurrentAgency(found.id, found.name, found.trust_domain_name or "", found.description or "",
+                                     frozenset(r.id for r in roles))
+
+    def _policy(self, name: str) -> CurrentPolicy | None:
+        page = 1
+        while True:
+            answer = call("list_custom_policies", lambda page=page: self._client.list_custom_policies(
+                ListCustomPoliciesRequest(page=page, per_page=PER_PAGE)))
+            roles = answer.roles or []
+            for role in roles:
+                if role.display_name == name:
+                    return CurrentPolicy(role.id, role.display_name, role.type or "", role.description or "",
+                                         sanitize_for_serialization(role.policy) or {}, _references(answer, role.id))
+            if len(roles) < PER_PAGE or page * PER_PAGE >= (answer.total_number or 0):
+                return None
+            page += 1
+
+    def send(self, planned: Call, params: dict[str, str]) -> str | None:
+        """Send one planned call; the ID it produces (a created policy's or agency's), else None."""
+        body = planned.body or {}
+        client = self._client
+        if planned.operation == "create_cloud_service_custom_policy":
+            answer = call(planned.operation, lambda: client.create_cloud_service_custom_policy(
+                CreateCloudServiceCustomPolicyRequest(body=CreateCloudServiceCustomPolicyRequestBody(
+                    role=_role(body["role"])))))
+            return str(answer.role.id)
+        if planned.operation == "create_agency":
+            answer = call(planned.operation, lambda: client.create_agency(CreateAgencyRequest(
+                body=CreateAgencyRequestBody(agency=CreateAgencyOption(**body["agency"])))))
+            return str(answer.agency.id)
+        requests: dict[str, Callable[[], Any]] = {
+            "update_cloud_service_custom_policy": lambda: client.update_cloud_service_custom_policy(
+                UpdateCloudServiceCustomPolicyRequest(role_id=params["role_id"],
+                                                      body=UpdateCloudServiceCustomPolicyRequestBody(
+                                                          role=_role(body["role"])))),
+            "delete_custom_policy": lambda: client.delete_custom_policy(DeleteCustomPolicyRequest(
+                role_id=params["role_id"])),
+            "update_agency": lambda: client.update_agency(UpdateAgencyRequest(
+                agency_id=params["agency_id"], body=UpdateAgencyRequestBody(agency=UpdateAgencyOption(
+                    **body["agency"])))),
+            "delete_agency": lambda: client.delete_agency(DeleteAgencyRequest(agency_id=params["agency_id"])),
+            "associate_agency_with_project_permission": lambda: client.associate_agency_with_project_permission(
+                AssociateAgencyWithProjectPermissionRequest(project_id=params["project_id"],
+                                                            agency_id=params["agency_id"], role_id=params["role_id"])),
+            "remove_project_permission_from_agency": lambda: client.remove_project_permission_from_agency(
+                RemoveProjectPermissionFromAgencyRequest(project_id=params["project_id"],
+                                                         agency_id=params["agency_id"], role_id=params["role_id"])),
+        }
+        call(planned.operation, requests[planned.operation])
+        return None
+
+
+def _references(answer: Any, role_id: str) -> int:
+    """How many grants name the policy: ListCustomPolicies' ``references``
+    (https://support.huaweicloud.com/intl/en-us/api-iam/iam_02_0011.html), which the SDK 3.1.219 model drops, so it
+    is read from the answer's JSON; 0 when absent."""
+    try:
+        roles = (answer.to_json_object() or {}).get("roles") or []
+    except ValueError:
+        return 0
+    value = next((r.get("references") for r in roles if isinstance(r, dict) and r.get("id") == role_id), None)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _role(role: dict[str, Any]) -> ServicePolicyRoleOption:
+    document = role["policy"]
+    statements = [ServiceStatement(action=list(s["Action"]), effect=s["Effect"], resource=s.get("Resource"),
+                                   condition=s.get("Condition")) for s in document["Statement"]]
+    return ServicePolicyRoleOption(display_name=role["display_name"], type=role["type"],
+                                   description=role["description"],
+                                   policy=ServicePolicy(version=document["Version"], statement=statements))
