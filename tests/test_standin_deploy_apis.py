@@ -225,3 +225,17 @@ def test_every_new_call_checks_the_signature(standin: StandIn) -> None:
                          ("GET", f"/v3/{standin.project_id}/operations")):
         response = requests.request(method, f"{standin.url}{path}", timeout=5)
         assert response.status_code == 401 and response.json()["error_code"] == "APIG.0301", path
+
+
+def test_a_fault_with_after_lets_that_many_matching_calls_through_first(standin: StandIn) -> None:
+    standin.add_fault({"operation": "create_topic", "kind": "error_json", "status": 500, "after": 1})
+    client = smn(standin)
+    statuses = []
+    for name in ("one", "two", "three"):
+        try:
+            statuses.append(client.create_topic(CreateTopicRequest(body=CreateTopicRequestBody(
+                name=name, display_name=name))).status_code)
+        except Exception as error:  # noqa: BLE001 - the injected 500 is the point
+            statuses.append(getattr(error, "status_code", None))
+    assert statuses == [201, 500, 201]
+    assert sorted(standin.state.smn.snapshot()) == ["cce-upgrades", "one", "three"]  # the scenario has the first

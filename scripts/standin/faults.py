@@ -1,7 +1,8 @@
 """Fault specifications: what can go wrong with which operation, and how often.
 
 A fault spec is ``{"operation": <name or "*">, "kind": <kind>, "times": N (default 1, -1 = always),
-"status": int (error_json only), "delay_s": float (slow only), "cluster_id": str (optional)}``.
+"status": int (error_json only), "delay_s": float (slow only), "cluster_id": str (optional), "after": N (optional:
+let the first N matching calls through untouched, default 0)}``.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ OPERATIONS = (
 KINDS = ("error_json", "html_502", "throttle", "slow", "reset", "malformed_200", "wrong_shape_200")
 ALWAYS = -1
 DEFAULT_DELAY_S = 1.0
-_KEYS = {"operation", "kind", "times", "status", "delay_s", "cluster_id"}
+_KEYS = {"operation", "kind", "times", "status", "delay_s", "cluster_id", "after"}
 
 
 class FaultError(ValueError):
@@ -75,6 +76,7 @@ class Fault:
     status: int = 500
     delay_s: float = DEFAULT_DELAY_S
     cluster_id: str | None = None
+    after: int = 0  # matching calls still to let through before the fault applies
 
     def matches(self, operation: str, cluster_id: str | None) -> bool:
         if self.operation not in ("*", operation):
@@ -96,6 +98,7 @@ class Fault:
             "status": self.status,
             "delay_s": self.delay_s,
             "cluster_id": self.cluster_id,
+            "after": self.after,
         }
 
 
@@ -131,4 +134,7 @@ def parse_fault(spec: Any) -> Fault:
     cluster_id = spec.get("cluster_id")
     if cluster_id is not None and not isinstance(cluster_id, str):
         raise FaultError(f"fault cluster_id must be a string, got {cluster_id!r}")
-    return Fault(operation, kind, times, status, float(delay_s), cluster_id)
+    after = spec.get("after", 0)
+    if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+        raise FaultError(f"fault after must be a non-negative integer, got {after!r}")
+    return Fault(operation, kind, times, status, float(delay_s), cluster_id, after)

@@ -336,6 +336,9 @@ class State:
         with self._lock:
             for index, fault in enumerate(self._faults):
                 if fault.matches(operation, cluster_id):
+                    if fault.after > 0:  # let this call through; the fault applies to a later one
+                        fault.after -= 1
+                        return None
                     taken = copy.copy(fault)
                     if fault.consume():
                         del self._faults[index]
