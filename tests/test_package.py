@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import warnings
@@ -14,8 +16,10 @@ import pytest
 
 from conftest import CLUSTER, TOPIC, event
 from scripts import build
+from scripts.deployment.deploy import main as deploy_main
 from scripts.local_context import CHILD_CONTEXT_SOURCE
 
+ROOT = Path(__file__).resolve().parent.parent
 LOCAL = f"Python{sys.version_info.major}.{sys.version_info.minor}"
 
 RUN_FROM_PACKAGE = CHILD_CONTEXT_SOURCE + """
@@ -56,6 +60,12 @@ def target_packages(tmp_path_factory) -> dict[str, build.Package]:
     """Each target runtime's package, built once for the module (a build takes 10-20 s)."""
     return {runtime: build.build(runtime, tmp_path_factory.mktemp(f"dist-{runtime}"))
             for runtime in TARGET_RUNTIMES if build.find_interpreter(build.RUNTIMES[runtime])}
+
+
+@pytest.fixture(scope="module")
+def rebuilt_packages(tmp_path_factory, target_packages) -> dict[str, build.Package]:
+    """The same tree built a second time, into another directory, by a second build process."""
+    return {runtime: build.build(runtime, tmp_path_factory.mktemp(f"rebuilt-{runtime}")) for runtime in target_packages}
 
 
 def run_from(package: build.Package, interpreter: str, tmp_path: Path, standin) -> tuple[dict, str]:
@@ -122,13 +132,12 @@ def test_the_target_runtimes_package_runs_on_that_python(runtime, target_package
 
 
 @pytest.mark.parametrize("runtime", TARGET_RUNTIMES)
-def test_two_builds_of_one_tree_give_identical_bytes_with_the_target_interpreter(runtime, target_packages, tmp_path):
+def test_two_builds_of_one_tree_give_identical_bytes_with_the_target_interpreter(runtime, target_packages,
+                                                                                  rebuilt_packages):
     # Python 3.10 writes a frozenset constant in hash order, and string hashes change from process to process
     # unless PYTHONHASHSEED is fixed: before the fix, 42 .pyc files differed between two 3.10 builds.
     interpreter = target_interpreter(runtime)
-    first = target_packages[runtime]
-
-    again = build.build(runtime, tmp_path)
+    first, again = target_packages[runtime], rebuilt_packages[runtime]
 
     assert interpreter in first.bytecode and interpreter in again.bytecode  # both compiled by that interpreter
     tag = f"cpython-{build.RUNTIMES[runtime].replace('.', '')}.pyc"
@@ -144,3 +153,30 @@ def _different_members(one: Path, other: Path) -> list[str]:
         names = sorted(set(a.namelist()) | set(b.namelist()))
         return [name for name in names if name not in a.namelist() or name not in b.namelist()
                 or a.read(name) != b.read(name)]
+
+
+@pytest.mark.parametrize("runtime", TARGET_RUNTIMES)
+def test_an_unchanged_redeploy_after_a_rebuild_sends_no_write(runtime, target_packages, rebuilt_packages, tmp_path,
+                                                              standin):
+    target_interpreter(runtime)
+    root = tmp_path / "project"
+    (root / "dist").mkdir(parents=True)
+    template = root / "template.yaml"
+    template.write_text((ROOT / "template.yaml").read_text(encoding="utf-8").replace("Python3.10", runtime),
+                        encoding="utf-8")  # the runtime and the package's path
+    shutil.copyfile(target_packages[runtime].path, root / "dist" / f"cce-postcheck-{runtime}.zip")
+    cred = standin.credentials
+    env = {"HUAWEICLOUD_SDK_AK": cred.ak, "HUAWEICLOUD_SDK_SK": cred.sk, "PROJECT_ID": standin.project_id,
+           "HUAWEICLOUD_SDK_SECURITY_TOKEN": cred.security_token or "", "REGION": "cn-north-4",
+           "NOTIFY_EMAIL": "ops@example.com"}
+    args = ["--template", str(template), "--endpoint", standin.url]
+    assert deploy_main(args, env, io.StringIO()) == 0
+    assert standin.functions["cce-postcheck"]["code_sha256"] == target_packages[runtime].sha256
+
+    shutil.copyfile(rebuilt_packages[runtime].path, root / "dist" / f"cce-postcheck-{runtime}.zip")  # rebuilt
+    mark = len(standin.requests)
+    out = io.StringIO()
+    assert deploy_main(args, env, out) == 0
+
+    assert [r["operation"] for r in standin.requests[mark:] if r["method"] != "GET"] == []
+    assert "nothing to do" in out.getvalue()
