@@ -77,7 +77,8 @@ def context(standin: StandIn, env: dict[str, str]) -> LocalContext:
 
 
 # Waits shortened for tests (the defaults are in postcheck.policy.WaitPolicy): polls 50 ms apart.
-FAST = WaitPolicy(poll_first_s=0.05, poll_max_s=0.2, time_to_check_s=0.5, health_poll_s=0.05)
+FAST = WaitPolicy(poll_first_s=0.05, poll_max_s=0.2, time_to_check_s=0.5, health_poll_s=0.05,
+                  unknown_task_wait_s=0.3)
 
 
 @pytest.fixture

@@ -184,8 +184,13 @@ def _next_steps(result: Result) -> str:
         return ("The check was not run, for the reason named above. Look at the cluster's version and upgrade "
                 "history in the CCE console; once they agree, run the check again with the function's test event "
                 f"{test_event}.")
-    answer = f"CCE answered {_line(code)}" if result.error is not None and result.error.status is not None else (
-        f"{_line(code)}, no answer from CCE")
+    status = result.error.status if result.error is not None else None
+    if status is not None and status >= 400:  # an error answer: its code is CCE's (or its gateway's)
+        answer = f"CCE answered {_line(code)}"
+    elif status is not None:  # an answer this function could not read: the code is the function's
+        answer = f"{_line(code)}: CCE's answer did not have the documented shape"
+    else:
+        answer = f"{_line(code)}, no answer from CCE"
     return (f"The check could not be completed ({answer}). Fix the cause named above "
             "(the function agency's permissions, the cluster's state, the network), then run the check again "
             f"with the function's test event {test_event}.")

@@ -20,5 +20,7 @@ class WaitPolicy:
     time_to_check_s: float = 10.0
     health_poll_s: float = 15.0
     sweep_budget_s: float = 840.0
+    # An upgrade event naming a task CCE does not list yet is read again (at the poll cadence) for this long.
+    unknown_task_wait_s: float = 120.0
     # A sweep begins a cluster only with this much usable time left; later ones are left to the next sweep.
     sweep_cluster_floor_s: float = 30.0

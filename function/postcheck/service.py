@@ -25,6 +25,7 @@ from .decision import (
     VersionMismatch,
     for_event,
     newest_upgrade,
+    undated,
 )
 from .endpoints import cce_endpoint, smn_endpoint
 from .health import Health, judge
@@ -41,11 +42,11 @@ log = logs.get("service")
 Clock = Callable[[], datetime]
 
 
-# Post-checks that ran but whose result could not be published, by the identity of the work (the event's fields,
-# or the sweep's cluster and window, plus the dry-run flag, the endpoints, the project and the SMN topic): a
-# redelivery of the same event to this instance publishes the stored result instead of running the post-check
-# a second time. Only a result whose post-check really ran is stored; anything else (a CCE error, a failed
-# upgrade, a dry run) is cheap and safe to redo, and a redelivery does it for real.
+# Work a redelivery must not redo, by the identity of the work (the event's fields, or the sweep's cluster and
+# window, plus the dry-run flag, the endpoints, the project and the SMN topic): a post-check that ran but whose
+# result could not be published (the redelivery publishes the stored result instead of confirming twice), and
+# what a sweep that failed as a whole did and told for each cluster (its retry reuses it). Anything else (a CCE
+# error, a failed upgrade, a dry run) is cheap and safe to redo, and a redelivery does it for real.
 # Entries expire: the platform's retries come within minutes; a run hours later deserves a fresh check.
 MAX_UNPUBLISHED = 256
 UNPUBLISHED_TTL_S = 1800.0
@@ -176,34 +177,88 @@ def follow(intent: CheckIntent, result: Result, runtime: Runtime) -> Handled:
     cce, cid = runtime.cce, intent.cluster_id
     cluster = cce.cluster(cid)
     result = result.updated(cluster_name=cluster.name or intent.cluster_name)
-    upgrade = read_newest_upgrade(cce, cid, intent.upgrade_task_id)
+    until = _wait_limit(intent, runtime)
+    known = read_upgrades(cce, cid, intent.upgrade_task_id)
+    if intent.upgrade_task_id and not known.named_found:
+        known = wait_until_listed(intent.upgrade_task_id, cid, runtime, until)
+        if not known.named_found:
+            reason = (f"CCE does not know upgrade task {intent.upgrade_task_id}, which the trace names: nothing is "
+                      "confirmed for it now (an older upgrade is never taken for it); the sweep confirms the upgrade "
+                      "once CCE shows it ended")
+            log.warning("the traced upgrade task is unknown to CCE", extra={"cluster_id": cid,
+                                                                           "task_id": intent.upgrade_task_id})
+            return Handled(result.updated(outcome=Outcome.PENDING, reason=reason))
+    if known.undated:
+        return carry_out(CannotCheck("UndatedUpgrades", f"CCE gives no creation time for some upgrades of cluster "
+                                     f"{cid}, so its newest upgrade cannot be known: nothing was confirmed"),
+                         result, cluster, runtime)
+    upgrade = known.newest
     decision = for_event(upgrade, cluster, intent.cluster_version, intent.target_version)
-    until = None if intent.follow_upgrade else runtime.started + runtime.settings.manual_wait_seconds
     if isinstance(decision, UpgradeRunning):
         if intent.follow_upgrade and runtime.settings.notify_started and not result.dry_run:
             announce_start(result, decision.upgrade, runtime)
         upgrade = wait_for_upgrade(decision.upgrade, cid, runtime, until)
         if upgrade.terminal:  # read again what the end changed: the cluster's version, the workflow's record
             cluster = cce.cluster(cid)
-            upgrade = read_newest_upgrade(cce, cid, upgrade.task_id)
+            upgrade = read_upgrades(cce, cid, upgrade.task_id).newest
             decision = for_event(upgrade, cluster, intent.cluster_version, intent.target_version)
         else:
             decision = UpgradeRunning(upgrade)
     return carry_out(decision, result, cluster, runtime, force=intent.force, until=until)
 
 
-def read_newest_upgrade(cce: Cce, cluster_id: str, task_id: str | None = None) -> Upgrade | None:
-    """The cluster's newest upgrade, from its upgrade tasks and workflows (and the task an event names, if the
-    list does not hold it yet)."""
+def _wait_limit(intent: CheckIntent, runtime: Runtime) -> float | None:
+    """Until when (the deadline's clock) this event may wait. A manual event: ``MANUAL_WAIT_SECONDS``. An upgrade
+    event by CTS or SMN, which invoke asynchronously: the whole invocation. One by EventGrid, whose invocation
+    mode is not documented: a sweep's budget, as if it were cut at 900 s (the sweep takes it from there)."""
+    if not intent.follow_upgrade:
+        return runtime.started + runtime.settings.manual_wait_seconds
+    if intent.trigger.startswith("eventgrid"):
+        return runtime.started + runtime.policy.sweep_budget_s
+    return None
+
+
+@dataclass(frozen=True)
+class Known:
+    """What CCE knows of a cluster's upgrades: the newest; whether it knows the task an event names; whether
+    some upgrade has no creation time (then the newest cannot be known)."""
+
+    newest: Upgrade | None
+    named_found: bool = True
+    undated: bool = False
+
+
+def read_upgrades(cce: Cce, cluster_id: str, task_id: str | None = None) -> Known:
+    """The cluster's upgrades, from its upgrade tasks and workflows (and the task an event names, if the list
+    does not hold it yet)."""
     tasks = cce.upgrade_tasks(cluster_id)
+    found = True
     if task_id and all(task.uid != task_id for task in tasks):
         try:
             tasks.append(cce.upgrade_task(cluster_id, task_id))
         except ApiError as exc:
             if exc.status != 404:
                 raise
-            # The trace's ID is not a task CCE knows (its place in traces is unconfirmed): the list decides.
-    return newest_upgrade(tasks, cce.upgrade_workflows(cluster_id))
+            found = False  # not listed yet, or the trace's ID is no task (its place in traces is unconfirmed)
+    workflows = cce.upgrade_workflows(cluster_id)
+    return Known(newest_upgrade(tasks, workflows), found, undated(tasks, workflows))
+
+
+def wait_until_listed(task_id: str, cluster_id: str, runtime: Runtime, until: float | None) -> Known:
+    """Read the upgrades again, at the poll cadence, until CCE knows the task an event names, for at most
+    ``unknown_task_wait_s`` (CCE's lists may lag the trace)."""
+    policy, deadline = runtime.policy, runtime.deadline
+    limit = deadline.now() + policy.unknown_task_wait_s
+    limit = min(limit, until) if until is not None else limit
+    known, delay = Known(None, named_found=False), policy.poll_first_s
+    while not known.named_found:
+        pause = delay * runtime.rng(1 - policy.jitter, 1 + policy.jitter)
+        if deadline.now() + pause > limit or deadline.usable() < pause + policy.time_to_check_s:
+            break
+        runtime.sleep(pause)
+        known = read_upgrades(runtime.cce, cluster_id, task_id)
+        delay = min(policy.poll_max_s, delay * 2)
+    return known
 
 
 def wait_for_upgrade(upgrade: Upgrade, cluster_id: str, runtime: Runtime, until: float | None) -> Upgrade:
@@ -218,14 +273,20 @@ def wait_for_upgrade(upgrade: Upgrade, cluster_id: str, runtime: Runtime, until:
         if until is not None and deadline.now() + pause > until:
             break
         runtime.sleep(pause)
-        upgrade = _read_again(upgrade, cluster_id, runtime.cce)
+        try:
+            upgrade = _read_again(upgrade, cluster_id, runtime.cce)
+        except ApiError as exc:  # one failed poll of a long upgrade is no reason to stop following it
+            if not exc.transient:
+                raise
+            log.warning("a poll of the running upgrade failed; polling on",
+                        extra={"cluster_id": cluster_id, "error": str(exc)})
         delay = min(policy.poll_max_s, delay * 2)
     return upgrade
 
 
 def _read_again(upgrade: Upgrade, cluster_id: str, cce: Cce) -> Upgrade:
     if upgrade.task_id is None:  # known from a workflow only
-        return read_newest_upgrade(cce, cluster_id) or upgrade
+        return read_upgrades(cce, cluster_id).newest or upgrade
     task = cce.upgrade_task(cluster_id, upgrade.task_id)
     return replace(upgrade, phase=task.phase, ended=task.ended)
 
@@ -266,13 +327,21 @@ def carry_out(decision: Decision, result: Result, cluster: Cluster, runtime: Run
             return Handled(result.updated(outcome=Outcome.REJECTED,
                                           error=ErrorInfo(code="VersionMismatch", message=message)))
         case RunCheck(upgrade=upgrade, announce_hold=announce, reminder=reminder):
-            return _confirm(_with_upgrade(result, upgrade), cluster, runtime, force, until, announce, reminder)
+            return _confirm(_with_upgrade(result, upgrade), upgrade, cluster, runtime, force, until, announce,
+                            reminder)
     raise AssertionError(f"unhandled decision {decision!r}")  # pragma: no cover
 
 
-def _confirm(result: Result, cluster: Cluster, runtime: Runtime, force: bool, until: float | None,
-             announce: bool, reminder: bool) -> Handled:
-    health = judge_health(cluster, runtime, until)
+def _confirm(result: Result, upgrade: Upgrade, cluster: Cluster, runtime: Runtime, force: bool,
+             until: float | None, announce: bool, reminder: bool) -> Handled:
+    # A hold that would not be announced (a sweep's re-judgement) is not worth waiting for: the next sweep looks.
+    health, waited = judge_health(cluster, runtime, until, wait=announce)
+    if waited and upgrade.workflow is not None:
+        # While the gate waited, another invocation (the sweep, the event) may have confirmed it: CCE's record says.
+        now = read_upgrades(runtime.cce, cluster.id).newest
+        if now is None or now.task_id != upgrade.task_id or now.postcheck == "Success":
+            return Handled(result.updated(outcome=Outcome.IGNORED, reason=f"{upgrade.label} was confirmed, or a newer "
+                                          "upgrade began, while the health gate waited"))
     if health is not None:
         result = result.updated(health=health.as_dict())
         if not health.healthy and health.gate == "block":
@@ -293,23 +362,27 @@ def _confirm(result: Result, cluster: Cluster, runtime: Runtime, force: bool, un
                                   checked_at=_now(runtime)), "checked")
 
 
-def judge_health(cluster: Cluster, runtime: Runtime, until: float | None = None) -> Health | None:
+def judge_health(cluster: Cluster, runtime: Runtime, until: float | None = None,
+                 wait: bool = True) -> tuple[Health | None, bool]:
     """Read the cluster's nodes, node pools and add-ons and judge them (``HEALTH_GATE`` ``off``: no reads).
     While every finding is a transient state, read again every ``health_poll_s``, for at most
-    ``HEALTH_WAIT_SECONDS`` (and never past ``until`` or the time needed to check and report)."""
+    ``HEALTH_WAIT_SECONDS`` (and never past ``until`` or the time needed to check and report; not at all unless
+    ``wait``). Also says whether it waited."""
     settings, policy, deadline, cce = runtime.settings, runtime.policy, runtime.deadline, runtime.cce
     if settings.health_gate == "off":
-        return None
-    limit = deadline.now() + settings.health_wait_seconds
+        return None, False
+    limit = deadline.now() + (settings.health_wait_seconds if wait else 0)
     limit = min(limit, until) if until is not None else limit
+    waited = False
     while True:
         health = judge(settings.health_gate, cluster, cce.nodes(cluster.id), cce.node_pools(cluster.id),
                        cce.addons(cluster.id))
         pause = policy.health_poll_s
         if (not health.transient or deadline.now() + pause > limit
                 or deadline.usable() < pause + policy.time_to_check_s):
-            return health
+            return health, waited
         runtime.sleep(pause)
+        waited = True
         cluster = cce.cluster(cluster.id)
 
 
@@ -333,7 +406,8 @@ def conclude(base: Result, work: Callable[[], Handled], runtime: Runtime, identi
     with _UNPUBLISHED_LOCK:
         stored = _UNPUBLISHED.pop(identity, None)
     if stored is not None and time.monotonic() - stored[0] < UNPUBLISHED_TTL_S:
-        log.info("republishing an earlier check", extra={"cluster_id": base.cluster_id})
+        log.info("reusing an earlier delivery's work", extra={"cluster_id": base.cluster_id,
+                                                              "publish": stored[1].message is not None})
         handled = stored[1]
     else:
         try:
@@ -350,6 +424,10 @@ def conclude(base: Result, work: Callable[[], Handled], runtime: Runtime, identi
         if _post_check_ran(handled.result):
             _remember_unpublished(identity, handled)
         raise
+    if identity[0] == "sweep" and (handled.message is not None or _post_check_ran(result) or stored is not None):
+        # A sweep fails as a whole when one cluster's result cannot be published, and the platform retries it:
+        # the clusters it did check or tell must not be checked or told again by that retry.
+        _remember_unpublished(identity, Handled(result))
     log.info("cluster handled", extra={"cluster_id": result.cluster_id, "outcome": result.outcome.value,
                                        "phase": result.phase, "dry_run": result.dry_run})
     return result
