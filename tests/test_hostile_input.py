@@ -34,7 +34,8 @@ MAX_ID_CHARS = 64
 MAX_VERSION_CHARS = 32
 UNKNOWN_CLUSTER = "00000000-0000-4000-8000-000000000000"
 EVENT_KEYS = ("cluster_id", "cts", "record", "specversion", "trigger_type", "sweep", "kind", "apiVersion", "spec",
-              "data", "dry_run", "cluster_version", "target_version", "time", "id", "source", "type", "force")
+              "data", "dry_run", "cluster_version", "target_version", "time", "id", "source", "type", "force",
+              "events", "service_type", "trace_name", "resource_id")
 PATH_LIKE = ("../../", "%2e%2e/", "%2E%2E%2F", "a/b?c#d", "\x00", "/", "..", "\\..\\", "?x=1", "#", "%00",
              f"{CLUSTER}/../x", f"../{CLUSTER}", f"{CLUSTER}%2f..", "http://169.254.169.254/", "\u202e", "\ufeff")
 # Words that make a random event closer to a real one (and sometimes valid).
@@ -50,7 +51,7 @@ PYTHON_INT_DIGITS = 4_300
 # Every field an event shape documents: a rejection may name one that is missing.
 DOCUMENTED_FIELDS = ("event", "smn.message", "cluster_id", "cluster_version", "target_version", "dry_run", "force",
                      "apiVersion", "kind", "spec", "sweep", "cts", "data", "record", "trigger_type", "time",
-                     "trigger_name", "user_event", "specversion", "id", "source", "type")
+                     "trigger_name", "user_event", "specversion", "id", "source", "type", "events")
 SMS_FORBIDDEN = re.compile(r"[\[\]\u3010\u3011]")  # [ ] and the CJK brackets
 
 
@@ -97,7 +98,8 @@ smn_events = st.builds(
     st.one_of(event_dicts.map(json.dumps), json_values.map(json.dumps), st.text(max_size=40), wild_texts),
 )
 SAMPLES = ("manual", "manual_with_versions", "manual_dry_run", "postcheck_task_body", "cts_cluster_upgrade",
-           "eventgrid_cluster_upgrade", "smn_manual", "timer", "cts_other_trace")
+           "eventgrid_cluster_upgrade", "smn_manual", "timer", "cts_other_trace", "cts_trace", "eventgrid_data_text",
+           "eventgrid_batch", "smn_records")
 NESTED = {"cts": "cts", "eventgrid_cluster_upgrade": "data", "postcheck_task_body": "spec"}
 
 
@@ -136,13 +138,14 @@ def _version_ok(value: Any) -> bool:
 
 
 def _shape(evt: dict[str, Any]) -> str | None:
-    """Which documented shape a JSON object claims to be (the README's precedence)."""
-    for key, shape in (("cts", "cts"), ("specversion", "cloudevent"), ("record", "smn"), ("trigger_type", "timer"),
-                       ("sweep", "sweep"), ("kind", "api_body"), ("apiVersion", "api_body"),
+    """Which documented shape a JSON object claims to be (the README's precedence): a CTS trace on its own is
+    known by the two fields every trace has (CTS, "Trace Structure")."""
+    for key, shape in (("cts", "cts"), ("specversion", "cloudevent"), ("events", "eventgrid"), ("record", "smn"),
+                       ("trigger_type", "timer"), ("sweep", "sweep"), ("kind", "api_body"), ("apiVersion", "api_body"),
                        ("cluster_id", "manual")):
         if key in evt:
             return shape
-    return None
+    return "trace" if "service_type" in evt and "trace_name" in evt else None
 
 
 def _is_true(value: Any) -> bool:
@@ -150,12 +153,68 @@ def _is_true(value: Any) -> bool:
     return value is True
 
 
+def _word(value: Any, word: str) -> bool:
+    """README: service_type and trace_name are matched without regard to case (or surrounding blanks)."""
+    return isinstance(value, str) and value.isascii() and value.strip().casefold() == word.casefold()
+
+
+def _trace(trace: Any) -> bool | None:
+    """A trace asks for work only when it is CCE's clusterUpgrade and its resource_id is a cluster ID (None:
+    it still may be refused for a bound, or ignored for an HTTP code of 400 or more); any other trace is
+    ignored, a CCE upgrade trace without a cluster ID rejected (False either way)."""
+    if not (isinstance(trace, dict) and _word(trace.get("service_type"), "CCE")
+            and _word(trace.get("trace_name"), "clusterUpgrade")):
+        return False
+    return None if _id_ok(trace.get("resource_id")) else False
+
+
+def _cloudevent(evt: Any) -> bool | None:
+    """A CloudEvent (the four attributes CloudEvents requires, as text) whose data, an object or JSON text of
+    one, is a CCE upgrade trace."""
+    if not (isinstance(evt, dict) and all(isinstance(evt.get(key), str)
+                                          for key in ("specversion", "id", "source", "type"))):
+        return False
+    data = evt.get("data")
+    if isinstance(data, str):
+        try:
+            data = json.loads(data)
+        except (ValueError, RecursionError):
+            return False
+    return _trace(data)
+
+
+def _smn_record(record: Any) -> bool | None:
+    if not (isinstance(record, dict) and isinstance(record.get("smn"), dict)
+            and isinstance(record["smn"].get("message"), str)):
+        return False
+    try:
+        inner = json.loads(record["smn"]["message"])
+    except (ValueError, RecursionError):
+        return False
+    return False if isinstance(inner, dict) and _shape(inner) in ("smn", "eventgrid") else valid(inner)
+
+
+def deliveries(evt: Any) -> list[bool | None] | None:
+    """For a delivery of more than one event (README: an EventGrid ``{"events": [...]}``, an SMN trigger event
+    of several records), each event's verdict, in order; None for anything else."""
+    if not isinstance(evt, dict):
+        return None
+    shape = _shape(evt)
+    if shape == "eventgrid" and isinstance(evt["events"], list) and len(evt["events"]) > 1:
+        return [_cloudevent(item) for item in evt["events"]]
+    if shape == "smn" and isinstance(evt["record"], list) and len(evt["record"]) > 1:
+        return [_smn_record(item) for item in evt["record"]]
+    return None
+
+
 def valid(evt: Any) -> bool | None:
     """Whether ``evt`` is a valid event asking for work (True), invalid or asking for nothing (False), or too
-    intricate for this oracle (None). Exact for the manual, API-body and sweep shapes; for the trigger shapes
-    it knows only what is necessary for work to be asked for."""
+    intricate for this oracle (None: a delivery of several events, see ``deliveries``). Exact for the manual,
+    API-body and sweep shapes; for the trigger shapes it knows only what is necessary for work to be asked for."""
     if not isinstance(evt, dict):
         return False
+    if deliveries(evt) is not None:
+        return None
     shape = _shape(evt)
     if shape == "manual":
         return (set(evt) <= {"cluster_id", "cluster_version", "target_version", "dry_run", "force"}
@@ -172,24 +231,20 @@ def valid(evt: Any) -> bool | None:
     if shape == "sweep":
         return set(evt) <= {"sweep", "dry_run"} and _is_true(evt["sweep"]) and isinstance(evt.get("dry_run", False),
                                                                                          bool)
-    if shape in ("cts", "cloudevent"):
-        trace = evt.get("cts" if shape == "cts" else "data")
-        if not (isinstance(trace, dict) and trace.get("service_type") == "CCE"
-                and trace.get("trace_name") == "clusterUpgrade" and _id_ok(trace.get("resource_id"))):
-            return False
-        return None
+    if shape == "cts":
+        return _trace(evt["cts"])
+    if shape == "trace":
+        return _trace(evt)
+    if shape == "cloudevent":
+        return _cloudevent(evt)
+    if shape == "eventgrid":
+        items = evt["events"]
+        return _cloudevent(items[0]) if isinstance(items, list) and len(items) == 1 else False
     if shape == "timer":
         return None if evt.get("trigger_type") == "TIMER" and isinstance(evt.get("time"), str) else False
     if shape == "smn":
-        record = evt.get("record")
-        if not (isinstance(record, list) and len(record) == 1 and isinstance(record[0], dict)
-                and isinstance(record[0].get("smn"), dict) and isinstance(record[0]["smn"].get("message"), str)):
-            return False
-        try:
-            inner = json.loads(record[0]["smn"]["message"])
-        except (ValueError, RecursionError):
-            return False
-        return False if isinstance(inner, dict) and _shape(inner) == "smn" else valid(inner)
+        record = evt["record"]
+        return _smn_record(record[0]) if isinstance(record, list) and len(record) == 1 else False
     return False
 
 
@@ -251,18 +306,37 @@ def assert_refused_or_valid(result: dict[str, Any], evt: Any, shown: Any, reques
     assert isinstance(result, dict)
     outcome = result["outcome"]
     expected = valid(evt)
-    observe(f"outcome {outcome}, oracle {expected}")  # --hypothesis-show-statistics: how often each is hit
+    items = deliveries(evt)
+    observe(f"outcome {outcome}, oracle {expected if items is None else 'batch'}")  # --hypothesis-show-statistics
     note(f"result: {result!r}")
+    if outcome == "batch":  # README: several events in one delivery, one plain result each, in order
+        assert items is not None, f"a single event gave a batch: {shown!r}"
+        assert len(result["results"]) == len(items)
+        for each, verdict in zip(result["results"], items, strict=True):
+            _assert_one(each, verdict, evt, shown, requests, in_batch=True)
+        if not any(verdict is not False for verdict in items):
+            assert requests == []
+        return
+    if items is not None:  # several events: only a bound on the delivery as a whole refuses them all at once
+        assert outcome == "rejected", result
+    _assert_one(result, expected, evt, shown, requests, in_batch=False)
+
+
+def _assert_one(result: dict[str, Any], expected: bool | None, evt: Any, shown: Any,
+                requests: list[dict[str, Any]], in_batch: bool) -> None:
+    outcome = result["outcome"]
     if outcome == "rejected":
         assert expected is not True, f"a valid event was rejected: {result['error']}"
         assert result["error"]["code"] == "InvalidEvent"
         message = result["error"]["message"]
         assert len(message.encode("utf-8")) < MAX_MESSAGE_BYTES, len(message.encode("utf-8", "surrogatepass"))
         assert message and _names_a_field(message, evt), message
-        assert requests == []
+        if not in_batch:
+            assert requests == []
     elif outcome == "ignored" and result.get("cluster_id") is None:  # decided from the event alone
         assert expected is not True
-        assert requests == []
+        if not in_batch:
+            assert requests == []
     else:
         assert expected is not False, f"an invalid event was acted on ({outcome}): {shown!r}"
         assert outcome in ("checked", "failed", "pending", "swept", "ignored")

@@ -26,6 +26,7 @@ class CheckIntent:
     dry_run: bool = False
     trace_id: str | None = None
     force: bool = False
+    traced_at: datetime | None = None  # when the trace says the upgrade was requested (upgrade events only)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,23 @@ class Ignored:
 
 
 Intent = CheckIntent | SweepIntent | Ignored
+
+
+@dataclass(frozen=True)
+class Refused:
+    """One event of a batch that cannot be acted on: ``message`` names the field, as :class:`InvalidEvent`
+    does for a whole event."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class Batch:
+    """More than one event in one delivery (an EventGrid ``{"events": [...]}``, an SMN trigger event of several
+    records): each is handled on its own, in order. ``trigger`` is the delivery's (``eventgrid``, ``smn``)."""
+
+    trigger: str
+    items: tuple[Intent | Refused, ...]
 
 
 class InvalidEvent(ValueError):

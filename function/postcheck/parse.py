@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from . import bounds
 from .bounds import MAX_DEPTH, MAX_NODES, OutOfBounds
@@ -18,13 +20,19 @@ from .envelopes import (
     EXPECTED_SHAPES,
     CloudEventEnvelope,
     CtsEnvelope,
+    EventGridBatch,
     SmnEnvelope,
+    SmnRecord,
     TimerEnvelope,
+    TraceEnvelope,
     envelope_model,
 )
 from .fields import cce_id
-from .intent import CheckIntent, Ignored, Intent, InvalidEvent, SweepIntent
-from .payloads import CtsTrace, ManualCheck, PostCheckTaskIn, SweepIn
+from .intent import Batch, CheckIntent, Ignored, Intent, InvalidEvent, Refused, SweepIntent
+from .payloads import UPGRADE_SERVICE, UPGRADE_TRACE, CtsTrace, ManualCheck, PostCheckTaskIn, SweepIn, is_upgrade_trace
+from .times import iso8601
+
+Model = TypeVar("Model", bound=BaseModel)
 
 # Bounds checked before any model sees the event: FunctionGraph's async payload limit is 256 KB; an
 # SMN message wrapped in its envelope and JSON-escaped can be somewhat larger.
@@ -45,13 +53,10 @@ CUT = "..."
 # A timer event's time anchors the sweep's window: it must leave room for the window on either side.
 MIN_TIMER_YEAR, MAX_TIMER_YEAR = 2000, 9000
 
-UPGRADE_SERVICE = "CCE"
-UPGRADE_TRACE = "clusterUpgrade"
 
-
-
-def parse_event(event: Any) -> Intent:
-    """Validate ``event`` (dict, JSON text or bytes) and say what it asks for.
+def parse_event(event: Any) -> Intent | Batch:
+    """Validate ``event`` (dict, JSON text or bytes) and say what it asks for: one intent, or a :class:`Batch`
+    when one delivery holds more than one event (each refused or not on its own).
 
     Raises only :class:`InvalidEvent`, whose message starts with the field it is about and is shorter than
     MAX_MESSAGE_BYTES of UTF-8."""
@@ -61,16 +66,13 @@ def parse_event(event: Any) -> Intent:
         raise InvalidEvent(_bounded(str(exc))) from None
 
 
-def _parse(event: Any, via: str | None) -> Intent:
+def _parse(event: Any, via: str | None) -> Intent | Batch:
     _check_bounds(event)
     model = envelope_model(event)
     if model is None:
         raise InvalidEvent(f"event: unrecognised event: expected {EXPECTED_SHAPES}; "
                            f"got an object with keys [{_keys(event)}]")
-    try:
-        envelope = model.model_validate(event)
-    except ValidationError as exc:
-        raise InvalidEvent(_describe(exc)) from None
+    envelope = _validate(model, event)
     trigger = lambda name: f"{via}/{name}" if via else name  # noqa: E731
 
     match envelope:
@@ -89,47 +91,126 @@ def _parse(event: Any, via: str | None) -> Intent:
         case TimerEnvelope():
             return SweepIntent(trigger=trigger("timer"), anchor=_timer_time(envelope.time))
         case CtsEnvelope():
-            return _from_trace(envelope.payload, trigger("cts"), field="cts")
+            return _from_trace(envelope.cts, trigger("cts"), field="cts")
+        case TraceEnvelope():
+            return _from_trace(envelope.root, trigger("cts"), field="")
         case CloudEventEnvelope():
-            return _from_trace(envelope.payload, trigger("eventgrid"), field="data")
+            return _from_cloudevent(envelope, trigger("eventgrid"), at="")
+        case EventGridBatch():
+            if via:
+                raise InvalidEvent("events: an SMN message carries one event, not an EventGrid delivery")
+            return _batch("eventgrid", [partial(_cloudevent_item, raw, index)
+                                        for index, raw in enumerate(envelope.events)])
         case SmnEnvelope():
             if via:
                 raise InvalidEvent("record: an SMN message cannot carry another SMN event")
-            inner = _decode(envelope.payload, "record[0].smn.message")
-            try:
-                return _parse(inner, via="smn")
-            except InvalidEvent as exc:  # about the event inside the message: say so
-                raise InvalidEvent(f"smn.message: {exc}") from None
+            single = len(envelope.record) == 1
+            return _batch("smn", [partial(_smn_record, raw, index, single)
+                                  for index, raw in enumerate(envelope.record)])
     raise InvalidEvent(f"event: unsupported event type {type(envelope).__name__}")  # pragma: no cover
 
 
-def _from_trace(trace: CtsTrace, trigger: str, field: str) -> Intent:
-    if trace.service_type != UPGRADE_SERVICE or trace.trace_name != UPGRADE_TRACE:
+def _validate(model: type[Model], value: Any, at: str = "") -> Model:
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        raise InvalidEvent(_describe(exc, at)) from None
+
+
+def _batch(trigger: str, items: list[Callable[[], Intent]]) -> Intent | Batch:
+    """One event as itself (refused as a whole when it is refused); several as a :class:`Batch` in which each is
+    refused or not on its own."""
+    if len(items) == 1:
+        return items[0]()
+    done: list[Intent | Refused] = []
+    for item in items:
+        try:
+            done.append(item())
+        except InvalidEvent as exc:
+            done.append(Refused(_bounded(str(exc))))
+    return Batch(trigger=trigger, items=tuple(done))
+
+
+def _smn_record(record: Any, index: int, single: bool) -> Intent:
+    """One SMN record: its message is an event (any but another SMN event or an EventGrid delivery)."""
+    smn = _validate(SmnRecord, record, at=f"record.{index}").smn
+    inner = _decode(smn.message, f"record[{index}].smn.message")
+    where = "smn.message" if single else f"record[{index}].smn.message"
+    try:
+        parsed = _parse(inner, via="smn")
+    except InvalidEvent as exc:  # about the event inside the message: say so
+        raise InvalidEvent(f"{where}: {exc}") from None
+    if isinstance(parsed, Batch):  # pragma: no cover - _parse refuses deliveries inside an SMN message
+        raise InvalidEvent(f"{where}: an SMN message carries one event")
+    return parsed
+
+
+def _cloudevent_item(event: Any, index: int) -> Intent:
+    at = f"events[{index}]"
+    if not isinstance(event, dict):
+        raise InvalidEvent(f"{at}: expected a CloudEvent (an object), got {_kind(event)}")
+    return _from_cloudevent(_validate(CloudEventEnvelope, event, at), "eventgrid", at=at)
+
+
+def _from_cloudevent(event: CloudEventEnvelope, trigger: str, at: str) -> Intent:
+    """A CloudEvent whose ``data`` (an object, or JSON text of one) is a CTS trace; any other is not this
+    function's."""
+    field = _join(at, "data")
+    data = event.data
+    if isinstance(data, str):
+        data = _embedded_object(data, field)
+    if not isinstance(data, dict) or ("service_type" not in data and "trace_name" not in data):
+        return Ignored(trigger=trigger, reason=f"the CloudEvent from {_show(event.source)} of type "
+                       f"{_show(event.type)} carries no CTS trace")
+    return _from_trace(data, trigger, field)
+
+
+def _embedded_object(text: str, field: str) -> Any:
+    """JSON text that an event carries as a value, parsed within the event's bounds (refused naming ``field``);
+    None when it is not JSON."""
+    try:
+        value = bounds.loads(text)
+        bounds.check(value)
+    except OutOfBounds as exc:
+        where = f" (at {_path(exc.path)})" if exc.path else ""
+        raise InvalidEvent(f"{field}: {exc}{where}") from None
+    except ValueError:
+        return None
+    return value
+
+
+def _from_trace(trace: dict[Any, Any], trigger: str, field: str) -> Intent:
+    """A trace (``field`` names where it is: ``cts``, ``data``, nothing for a trace on its own): a CCE upgrade
+    trace is followed, any other ignored."""
+    if not is_upgrade_trace(trace):
         return Ignored(
             trigger=trigger,
-            reason=f"trace {trace.service_type}/{trace.trace_name} is not a "
+            reason=f"trace {_show(trace.get('service_type'))}/{_show(trace.get('trace_name'))} is not a "
             f"{UPGRADE_SERVICE}/{UPGRADE_TRACE} trace",
         )
-    code = trace.http_code()
+    model = _validate(CtsTrace, trace, field)
+    code = model.http_code()
     if code is not None and code >= 400:
         return Ignored(
             trigger=trigger,
             reason=f"the traced upgrade request failed with HTTP {code}: no upgrade was started",
         )
     try:
-        cluster_id = cce_id(trace.resource_id)
+        cluster_id = cce_id(model.resource_id)
     except ValueError:
         raise InvalidEvent(
-            f"{field}.resource_id: expected the upgraded cluster's ID (a UUID such as "
-            f"8978deaa-1743-11ee-8e46-0255ac10004c), got {_show(trace.resource_id)}"
+            f"{_join(field, 'resource_id')}: expected the upgraded cluster's ID (a UUID such as "
+            f"8978deaa-1743-11ee-8e46-0255ac10004c; clusters are never looked up by name), "
+            f"got {_show(model.resource_id)}"
         ) from None
     return CheckIntent(
         cluster_id=cluster_id,
         trigger=trigger,
-        cluster_name=trace.resource_name or None,
-        upgrade_task_id=_upgrade_task_id(trace, field),
+        cluster_name=model.resource_name or None,
+        upgrade_task_id=_upgrade_task_id(model, field),
         follow_upgrade=True,
-        trace_id=trace.trace_id,
+        trace_id=model.trace_id,
+        traced_at=model.traced_at(),
     )
 
 
@@ -139,7 +220,7 @@ def _upgrade_task_id(trace: CtsTrace, field: str) -> str | None:
         response = trace.response_object() or {}
     except OutOfBounds as exc:
         where = f" (at {_path(exc.path)})" if exc.path else ""
-        raise InvalidEvent(f"{field}.response: {exc}{where}") from None
+        raise InvalidEvent(f"{_join(field, 'response')}: {exc}{where}") from None
     metadata = response.get("metadata")
     uid = metadata.get("uid") if isinstance(metadata, dict) else None
     try:
@@ -150,7 +231,7 @@ def _upgrade_task_id(trace: CtsTrace, field: str) -> str | None:
 
 def _timer_time(value: str) -> datetime:
     try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        parsed = iso8601(value)
     except ValueError:
         raise InvalidEvent(
             f"time: expected an ISO 8601 time such as 2023-06-01T08:30:00+08:00, got {_show(value)}"
@@ -158,7 +239,11 @@ def _timer_time(value: str) -> datetime:
     if not MIN_TIMER_YEAR <= parsed.year <= MAX_TIMER_YEAR:
         raise InvalidEvent(f"time: expected a time between the years {MIN_TIMER_YEAR} and {MAX_TIMER_YEAR}, "
                            f"got {_show(value)}")
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed
+
+
+def _join(at: str, name: str) -> str:
+    return f"{at}.{name}" if at else name
 
 
 def _decode(event: Any, field: str) -> Any:
@@ -193,11 +278,13 @@ def _check_bounds(event: Any) -> None:
         raise InvalidEvent(f"{_path(exc.path)}: {exc}") from None
 
 
-def _describe(exc: ValidationError) -> str:
+def _describe(exc: ValidationError, at: str = "") -> str:
+    """The first few errors, each naming its field (under ``at``, where the model's value sits)."""
     errors = exc.errors(include_url=False)
     parts = []
     for error in errors[:MAX_ERRORS_REPORTED]:
-        parts.append(f"{_path(error['loc'])}: {_explain(error)}")
+        path = _path(error["loc"]) if error["loc"] or not at else ""
+        parts.append(f"{_cut_path(_join(at, path) if path else at)}: {_explain(error)}")
     more = len(errors) - MAX_ERRORS_REPORTED
     if more > 0:
         parts.append(f"and {more} more")
@@ -206,7 +293,10 @@ def _describe(exc: ValidationError) -> str:
 
 def _path(loc: tuple[Any, ...]) -> str:
     """A field's path (``spec.clusterID``), each key cut short, the whole cut short too."""
-    path = ".".join(_key(part) for part in loc) or "event"
+    return _cut_path(".".join(_key(part) for part in loc) or "event")
+
+
+def _cut_path(path: str) -> str:
     return path if len(path) <= MAX_PATH_CHARS else path[:MAX_PATH_CHARS - len(CUT)] + CUT
 
 
@@ -246,7 +336,7 @@ def _explain(error: Any) -> str:
 
 
 def _kind(value: Any) -> str:
-    names = {list: "a list", str: "a string", int: "a number", float: "a number", bool: "a boolean",
+    names = {dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number", bool: "a boolean",
              bounds.LongNumber: "a number"}
     if value is None:
         return "null"

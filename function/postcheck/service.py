@@ -29,7 +29,7 @@ from .decision import (
 )
 from .endpoints import cce_endpoint, smn_endpoint
 from .health import Health, judge
-from .intent import CheckIntent, Ignored, InvalidEvent, SweepIntent
+from .intent import Batch, CheckIntent, Ignored, Intent, InvalidEvent, Refused, SweepIntent
 from .notification import Where, build, build_started
 from .parse import parse_event
 from .policy import WaitPolicy
@@ -119,14 +119,25 @@ class Runtime:
 
 
 def handle(event: Any, context: Any, policy: WaitPolicy | None = None) -> dict[str, Any]:
-    """One invocation. ``policy``: how to wait (tests and benchmarks pass their own; default :class:`WaitPolicy`)."""
+    """One invocation. ``policy``: how to wait (tests and benchmarks pass their own; default :class:`WaitPolicy`).
+    A delivery of several events (an EventGrid batch, an SMN event of several records) gives
+    ``{"outcome": "batch", "trigger", "results": [...]}``: one plain result per event, in order."""
     policy = policy or WaitPolicy()
     deadline = Deadline.from_context(context)
     try:
-        intent = parse_event(event)
+        parsed = parse_event(event)
     except InvalidEvent as exc:
         log.warning("event rejected", extra={"reason": str(exc)})
         return _rejected("InvalidEvent", str(exc)).to_dict()
+    if isinstance(parsed, Batch):
+        return _handle_batch(parsed, lambda item: _handle_one(item, context, deadline, policy), context)
+    return _handle_one(parsed, context, deadline, policy)
+
+
+def _handle_one(intent: Intent | Refused, context: Any, deadline: Deadline, policy: WaitPolicy) -> dict[str, Any]:
+    if isinstance(intent, Refused):
+        log.warning("event rejected", extra={"reason": intent.message})
+        return _rejected("InvalidEvent", intent.message).to_dict()
     if isinstance(intent, Ignored):
         log.info("event ignored", extra={"trigger": intent.trigger, "reason": intent.reason})
         return Result(outcome=Outcome.IGNORED, trigger=intent.trigger, reason=intent.reason).to_dict()
@@ -138,10 +149,48 @@ def handle(event: Any, context: Any, policy: WaitPolicy | None = None) -> dict[s
         log.error("configuration rejected", extra={"reason": str(exc)})
         return _rejected("InvalidConfiguration", str(exc)).to_dict()
     if isinstance(intent, CheckIntent):
+        if intent.traced_at is not None:
+            log.info("upgrade event", extra={"trigger": intent.trigger, "cluster_id": intent.cluster_id,
+                                             "traced_at": intent.traced_at.isoformat()})
         return check_cluster(intent, runtime).to_dict()
     from .sweep import sweep
 
     return sweep(intent, runtime)
+
+
+def _handle_batch(batch: Batch, one: Callable[[Intent | Refused], dict[str, Any]], context: Any) -> dict[str, Any]:
+    """Each event of a delivery on its own, at most ``MAX_CONCURRENCY`` at once (an upgrade event follows its
+    upgrade for as long as the invocation lasts: one after another, the last would start hours late). One
+    event's failure never stops the others; when all are done, the invocation fails (for the platform to deliver
+    the batch again) if any result could not be published, or any event's handling failed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        workers = load_settings(context).max_concurrency
+    except ConfigurationError:
+        workers = 1  # each event that needs work says so in its own result
+
+    def run(item: Intent | Refused) -> dict[str, Any] | Exception:
+        try:
+            return one(item)
+        except Exception as exc:  # reported below, once every event has been handled
+            if not isinstance(exc, InvocationFailed):
+                log.exception("event of a batch failed")
+            return exc
+
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(batch.items)))) as pool:
+        done = list(pool.map(run, batch.items))
+    failures = [outcome for outcome in done if isinstance(outcome, Exception)]
+    results = [outcome for outcome in done if not isinstance(outcome, Exception)]
+    log.info("batch handled", extra={"trigger": batch.trigger, "events": len(done), "failed": len(failures),
+                                     "outcomes": [r.get("outcome") for r in results]})
+    if failures:
+        first = failures[0]
+        if not isinstance(first, InvocationFailed):
+            raise first  # a bug: the handler logs it and fails the invocation
+        raise InvocationFailed(f"{len(failures)} of {len(done)} events in the batch could not be completed, "
+                               f"first: {first}")
+    return {"outcome": "batch", "trigger": batch.trigger, "results": results}
 
 
 @dataclass(frozen=True)
