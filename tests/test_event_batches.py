@@ -1,0 +1,158 @@
+"""Deliveries of several events (issue 9): an EventGrid ``{"events": [...]}`` and an SMN trigger event of several
+records. README, "The result": one plain result per event, in order, as ``{"outcome": "batch", "results": [...]}``;
+each event is handled on its own, one failing does not stop the others, and the invocation fails (for the platform
+to deliver it again) only when a result could not be published. Through the real handler, over real HTTP.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+
+from conftest import CLUSTER, DEMO, FAST, TOPIC, UPGRADE_TASK, event, operations, task
+from postcheck.service import InvocationFailed
+
+OTHER = "11111111-2222-4333-8444-555555555555"
+OTHER_TASK = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
+UNKNOWN = "00000000-0000-4000-8000-000000000000"
+
+
+def two_clusters(other_phases: list[str] | None = None) -> dict[str, Any]:
+    scenario = copy.deepcopy(DEMO)
+    scenario["clusters"][0]["upgrade_tasks"][0]["phases"] = ["Success"]
+    other = task(OTHER_TASK, "v1.27.1-r0", "v1.28.3-r0", "Success", "2026-11-27 22:10:00.000 +0000 UTC")
+    if other_phases:
+        other["phases"] = other_phases
+    scenario["clusters"].append({"id": OTHER, "name": "batch-west", "version": "v1.28.3-r0",
+                                 "postcheck_phase": "Success", "upgrade_tasks": [other], "workflows": []})
+    return scenario
+
+
+def upgrade_event(cluster_id: str, task_id: str | None, name: str) -> dict[str, Any]:
+    """EventGrid's CloudEvent for a CCE clusterUpgrade trace (the sample's, for another cluster and task)."""
+    evt = event("eventgrid_cluster_upgrade")
+    evt["data"].update(resource_id=cluster_id, resource_name=name,
+                       response={"metadata": {"uid": task_id}} if task_id else {})
+    evt["id"] = f"{cluster_id[:8]}-0000-4000-8000-000000000000"
+    return evt
+
+
+def obs_event() -> dict[str, Any]:
+    return event("eventgrid_batch")["events"][1]
+
+
+@pytest.mark.parametrize("scenario", [two_clusters()])
+def test_every_upgrade_in_an_eventgrid_batch_is_checked_and_notified_in_order(standin, invoke):
+    batch = {"events": [upgrade_event(OTHER, OTHER_TASK, "batch-west"), obs_event(),
+                        upgrade_event(CLUSTER, UPGRADE_TASK, "prod-east")]}
+
+    result = invoke(batch)
+
+    assert result["outcome"] == "batch"
+    assert [(r["outcome"], r["cluster_id"]) for r in result["results"]] == [
+        ("checked", OTHER), ("ignored", None), ("checked", CLUSTER)]
+    assert "HC.OBS" in result["results"][1]["reason"]
+    assert sorted(p["cluster_id"] for p in standin.postchecks) == sorted([CLUSTER, OTHER])
+    assert {p["message_id"] for p in standin.published} == {
+        result["results"][0]["notification"]["message_id"], result["results"][2]["notification"]["message_id"]}
+
+
+@pytest.mark.parametrize("scenario", [two_clusters()])
+def test_one_event_failing_does_not_stop_the_others(standin, invoke):
+    batch = {"events": [upgrade_event(UNKNOWN, None, "gone"), upgrade_event(OTHER, OTHER_TASK, "batch-west")]}
+
+    result = invoke(batch)
+
+    first, second = result["results"]
+    assert (first["outcome"], first["phase"], first["error"]["code"]) == ("failed", "Error", "CCE.01404001")
+    assert (second["outcome"], second["phase"]) == ("checked", "Success")
+    assert len(standin.published) == 2  # the failure is published too, like any single event's
+
+
+@pytest.mark.parametrize("scenario", [two_clusters()])
+def test_a_result_that_cannot_be_published_fails_the_invocation_after_the_others_are_done(standin, invoke,
+                                                                                            context):
+    unpublishable = TOPIC.replace("cce-upgrades", "no-such-topic")
+    context._user_data["TOPIC_ROUTES"] = json.dumps({OTHER: unpublishable})
+    batch = {"events": [upgrade_event(OTHER, OTHER_TASK, "batch-west"), upgrade_event(CLUSTER, UPGRADE_TASK,
+                                                                                       "prod-east")]}
+
+    with pytest.raises(InvocationFailed, match=r"1 of 2 events") as raised:
+        invoke(batch)
+
+    assert "SMN.0006" in str(raised.value)
+    assert sorted(p["cluster_id"] for p in standin.postchecks) == sorted([CLUSTER, OTHER])
+    [published] = standin.published  # the other event's result went out
+    assert "prod-east" in published["subject"]
+
+
+@pytest.mark.parametrize("scenario", [two_clusters(other_phases=["Running"] * 8 + ["Success"])])
+def test_the_events_of_a_batch_are_followed_at_the_same_time(standin, invoke):
+    """An upgrade event follows its upgrade for as long as the invocation lasts: one after another, the second
+    would wait for the first upgrade to end. Both upgrades' start is announced before the first check's result."""
+    standin.cluster(CLUSTER).upgrade_tasks[0].phases = ["Running"] * 8 + ["Success"]
+    batch = {"events": [upgrade_event(CLUSTER, UPGRADE_TASK, "prod-east"), upgrade_event(OTHER, OTHER_TASK,
+                                                                                         "batch-west")]}
+
+    result = invoke(batch, policy=FAST)
+
+    assert [r["outcome"] for r in result["results"]] == ["checked", "checked"]
+    subjects = [p["subject"] for p in standin.published]
+    assert len(subjects) == 4
+    assert all(s.startswith("CCE upgrade started") for s in subjects[:2]), subjects
+
+
+@pytest.mark.parametrize("scenario", [two_clusters()])
+def test_every_record_of_an_smn_event_is_handled(standin, invoke):
+    evt = event("smn_records")
+    second = copy.deepcopy(evt["record"][0])
+    second["smn"]["message"] = json.dumps({"cluster_id": OTHER})
+    second["smn"]["message_attributes"] = ""
+    evt["record"].insert(1, second)
+
+    result = invoke(evt)
+
+    assert [(r["outcome"], r["trigger"]) for r in result["results"]] == [
+        ("checked", "smn/manual"), ("checked", "smn/manual"), ("rejected", None)]
+    assert result["results"][2]["error"]["message"].startswith("record[2].smn.message: ")
+    assert sorted(p["cluster_id"] for p in standin.postchecks) == sorted([CLUSTER, OTHER])
+
+
+def test_a_batch_that_asks_for_nothing_calls_nothing(standin, invoke):
+    bad = upgrade_event(CLUSTER, None, "prod-east")
+    bad["data"]["resource_id"] = "prod-east"  # clusters are never looked up by name
+    batch = {"events": [obs_event(), bad, 7, {**obs_event(), "data": "{not json"}]}
+
+    result = invoke(batch)
+
+    outcomes = [r["outcome"] for r in result["results"]]
+    assert outcomes == ["ignored", "rejected", "rejected", "ignored"]
+    assert result["results"][1]["error"]["message"].startswith("events[1].data.resource_id: ")
+    assert result["results"][2]["error"]["message"].startswith("events[2]: ")
+    assert all(len(r["error"]["message"].encode()) < 1024 for r in result["results"] if r["error"])
+    assert standin.requests == []
+
+
+def test_bad_configuration_refuses_each_event_that_needs_work_and_calls_nothing(standin, invoke, context):
+    context._user_data["SMN_TOPIC_URN"] = ""
+    batch = {"events": [obs_event(), upgrade_event(CLUSTER, UPGRADE_TASK, "prod-east")]}
+
+    result = invoke(batch)
+
+    ignored, refused = result["results"]
+    assert ignored["outcome"] == "ignored"
+    assert (refused["outcome"], refused["error"]["code"]) == ("rejected", "InvalidConfiguration")
+    assert standin.requests == []
+
+
+def test_one_event_in_a_delivery_gives_the_plain_result(standin, invoke):
+    standin.cluster(CLUSTER).upgrade_tasks[0].phases = ["Success"]
+
+    result = invoke({"events": [upgrade_event(CLUSTER, UPGRADE_TASK, "prod-east")]})
+
+    assert (result["outcome"], result["trigger"], result["cluster_id"]) == ("checked", "eventgrid", CLUSTER)
+    assert "results" not in result
+    assert operations(standin)[-1] == "publish"
