@@ -58,7 +58,12 @@ MAX_TOPIC_ROUTES_BYTES = 4096
 MAX_TOPIC_ROUTES = 64
 # A pattern: what a CCE cluster name holds (lowercase letters, digits, "-") plus the glob's own characters, and
 # letters in either case and "_" and "." for names from elsewhere; at most 128 characters, like a name.
-ROUTE_PATTERN_RE = re.compile(r"^[A-Za-z0-9_.*?!\[\]-]{1,128}$")
+# A CCE cluster name is 4-128 lower-case letters, digits and "-", starting with a letter and never changed
+# (https://support.huaweicloud.com/intl/en-us/drawer-cce/Cluster_name.html): a pattern with any other literal
+# character (upper case, "_", ".") could never match one, so it is refused rather than silently never used.
+ROUTE_PATTERN_RE = re.compile(r"^[a-z0-9*?!\[\]-]{1,128}$")
+# A cluster ID without its hyphens (as the cluster_id message attribute carries it), in any case.
+BARE_ID_RE = re.compile(r"^[0-9a-fA-F]{32}$")
 
 
 def parse_topic_routes(text: str) -> tuple[tuple[str, str], ...]:
@@ -79,10 +84,10 @@ def parse_topic_routes(text: str) -> tuple[tuple[str, str], ...]:
     routes: list[tuple[str, str]] = []
     for key, urn in pairs:
         shown = json.dumps(key)[:80]
-        normalised = key.strip().lower() if UUID_RE.fullmatch(key.strip().lower()) else key
+        normalised = _route_id(key) or key
         if not UUID_RE.fullmatch(normalised) and not ROUTE_PATTERN_RE.fullmatch(key):
-            raise ValueError(f"entry {shown}: expected a cluster name pattern (letters, digits, - _ . and the "
-                             "glob's * ? [ ] !, at most 128) or a cluster ID")
+            raise ValueError(f"entry {shown}: expected a cluster ID or a pattern of cluster names (CCE's names are "
+                             "lower-case letters, digits and -; with the glob's * ? [ ] !, at most 128)")
         if not isinstance(urn, str) or not TOPIC_URN_RE.fullmatch(urn):
             raise ValueError(f"entry {shown}: {json.dumps(urn)[:120]} is not an SMN topic URN "
                              "urn:smn:<region>:<project_id>:<topic_name>")
@@ -90,6 +95,14 @@ def parse_topic_routes(text: str) -> tuple[tuple[str, str], ...]:
             raise ValueError(f"entry {shown} is given twice")
         routes.append((normalised, urn))
     return tuple(routes)
+
+
+def _route_id(key: str) -> str | None:
+    """A route key as a cluster ID (8-4-4-4-12, lower case), whether written with hyphens or without."""
+    bare = key.strip()
+    if BARE_ID_RE.fullmatch(bare):
+        bare = f"{bare[:8]}-{bare[8:12]}-{bare[12:16]}-{bare[16:20]}-{bare[20:]}"
+    return bare.lower() if UUID_RE.fullmatch(bare.lower()) else None
 
 
 class Settings(BaseModel):

@@ -123,8 +123,10 @@ _ALPHANUMERIC = re.compile(r"[A-Za-z0-9]")
 def attributes(result: Result, kind: str) -> tuple[tuple[str, str], ...]:
     """The message's attributes: ``cluster_id`` (its 32 hex digits, no hyphens), ``cluster_name`` (every
     character but letters, digits and ``_`` turned to ``_``, cut to 32), ``kind`` (started, checked, held,
-    reminder, failed), ``outcome`` and ``phase``. A value that is absent, or would not be valid (a name of
-    nothing but punctuation), is left out: SMN refuses the whole message for one invalid attribute."""
+    reminder, failed), ``outcome``, ``phase`` and ``action`` (``needed`` when a person has something to do: a
+    failure, a hold, or a post-check CCE did not answer ``Success``; else ``none``), so that one filter value picks
+    what needs a person. A value that is absent, or would not be valid (a name of nothing but punctuation), is left
+    out: SMN refuses the whole message for one invalid attribute."""
     name = _NOT_ATTRIBUTE_CHARACTER.sub("_", result.cluster_name or "")[:32]
     candidates = (
         ("cluster_id", (result.cluster_id or "").replace("-", "")),
@@ -132,8 +134,15 @@ def attributes(result: Result, kind: str) -> tuple[tuple[str, str], ...]:
         ("kind", kind),
         ("outcome", result.outcome.value),
         ("phase", result.phase or ""),
+        ("action", "needed" if _needs_a_person(result, kind) else "none"),
     )
     return tuple((key, value) for key, value in candidates if ATTRIBUTE_VALUE_RE.fullmatch(value))
+
+
+def _needs_a_person(result: Result, kind: str) -> bool:
+    if kind in ("failed", "held", "reminder"):
+        return True
+    return kind == "checked" and result.phase in ("Failed", "Error")
 
 
 def _headline(result: Result, kind: str) -> str:

@@ -10,7 +10,9 @@ error code for a bad attribute is not published: the stand-in answers its generi
 
 Chat entries (documented: the same page): ``dingding``, ``wechat``, ``feishu`` and ``welink`` entries carry a
 ``msgType``; DingTalk, WeCom and Feishu take ``text`` or ``markdown``, WeLink ``text`` only; a DingTalk robot's
-message is at most 20,000 bytes, a Feishu robot's 30 KB; WeCom's robot page
+message is at most 20,000 bytes, a Feishu robot's 30 KB (but Feishu's own custom-bot guide,
+https://open.larkoffice.com/document/ukTMukTMukTM/ucTM5YjL3ETO24yNxkjN, caps a request body at 20 KB: the stricter
+one is checked); WeCom's robot page
 (https://work.weixin.qq.com/api/doc/90000/90136/91770): ``text`` content at most 2,048 bytes, ``markdown``
 content 4,096. ASSUMED (no public page shows a whole entry; the README lists these): the entry is a JSON text of
 an object, ``{"msgType": T, T: {...}}`` with the body named and shaped as the app's robot API has it
@@ -45,7 +47,7 @@ CHAT_FIELDS = {
     ("dingding", "text"): ("content",), ("wechat", "text"): ("content",), ("feishu", "text"): ("content",),
     ("welink", "text"): ("content",),
 }
-ENTRY_BYTES = {"dingding": 20_000, "feishu": 30 * 1024}
+ENTRY_BYTES = {"dingding": 20_000, "feishu": 20 * 1024}
 CONTENT_BYTES = {("wechat", "markdown"): 4096, ("wechat", "text"): 2048}
 CONTENT_CHARS = {("welink", "text"): 500}  # assumed
 

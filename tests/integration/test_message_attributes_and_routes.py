@@ -71,7 +71,7 @@ def test_a_checked_message_carries_cluster_kind_outcome_and_phase(standin, invok
     [published] = standin.published
     assert attributes_of(published) == {
         "cluster_id": CLUSTER.replace("-", ""), "cluster_name": "prod_east", "kind": "checked", "outcome": "checked",
-        "phase": "Success"}
+        "phase": "Success", "action": "none"}
     assert set(published["message_structure"]) >= {"default", "dingding", "wechat", "feishu", "welink"}
 
 
@@ -83,7 +83,7 @@ def test_a_held_message_has_no_phase_attribute(standin, invoke):
     assert result["outcome"] == "held"
     [published] = standin.published
     assert attributes_of(published) == {"cluster_id": CLUSTER.replace("-", ""), "cluster_name": "prod_east",
-                                        "kind": "held", "outcome": "held"}
+                                        "kind": "held", "outcome": "held", "action": "needed"}
 
 
 def test_a_failed_message_carries_the_error_phase(standin, invoke):
@@ -121,7 +121,7 @@ def test_the_cluster_name_attribute_keeps_smns_rules(standin, invoke, cce_name, 
     ({"prod-*": TEAM_A}, TEAM_A),  # the name CCE gives
     ({CLUSTER: ONCALL, "prod-*": TEAM_A}, ONCALL),  # in order: the ID's entry comes first
     ({"prod-*": TEAM_A, CLUSTER.upper(): ONCALL}, TEAM_A),  # the first entry that matches decides
-    ({"staging-*": TEAM_A, "Prod-*": ONCALL}, TOPIC),  # none matches (patterns are case-sensitive): the default
+    ({"staging-*": TEAM_A, "prod-west-*": ONCALL}, TOPIC),  # none matches: the default
 ])
 def test_a_clusters_messages_go_to_its_routed_topic(standin, invoke, context, routes, expected):
     configure(context, TOPIC_ROUTES=json.dumps(routes))

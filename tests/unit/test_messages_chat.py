@@ -206,11 +206,11 @@ def named(message) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(("kind", "expected"), [
-    ("started", {"kind": "started", "outcome": "pending"}),
-    ("checked", {"kind": "checked", "outcome": "checked", "phase": "Success"}),
-    ("held", {"kind": "held", "outcome": "held"}),
-    ("reminder", {"kind": "reminder", "outcome": "held"}),
-    ("failed", {"kind": "failed", "outcome": "failed", "phase": "Error"}),
+    ("started", {"kind": "started", "outcome": "pending", "action": "none"}),
+    ("checked", {"kind": "checked", "outcome": "checked", "phase": "Success", "action": "none"}),
+    ("held", {"kind": "held", "outcome": "held", "action": "needed"}),
+    ("reminder", {"kind": "reminder", "outcome": "held", "action": "needed"}),
+    ("failed", {"kind": "failed", "outcome": "failed", "phase": "Error", "action": "needed"}),
 ])
 def test_every_message_names_its_cluster_kind_outcome_and_phase(kind, expected):
     assert named(MESSAGES[kind]) == {"cluster_id": "8978deaa174311ee8e460255ac10004c", "cluster_name": "prod_east",
@@ -233,7 +233,7 @@ def test_the_cluster_name_attribute(name, expected):
 
 def test_absent_values_are_left_out():
     shown = dict(attributes(Result(outcome=Outcome.FAILED), "failed"))
-    assert shown == {"kind": "failed", "outcome": "failed"}
+    assert shown == {"kind": "failed", "outcome": "failed", "action": "needed"}
 
 
 @given(name=st.one_of(st.none(), st.text(max_size=200)), cluster_id=st.one_of(st.none(), st.uuids().map(str)),

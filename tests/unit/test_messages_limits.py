@@ -4,7 +4,8 @@ within its protocol's documented limits; so does any message built from any resu
 The limits, as documented (written here, not taken from the code):
 - SMN PublishMessage (https://support.huaweicloud.com/api-smn/PublishMessage.html): subject at most 512 bytes; the
   message UTF-8, at most 256 KB; an SMS under 490 characters, without ``[]`` or ``【】``;
-- the same page: a DingTalk robot's message at most 20,000 bytes, a Feishu robot's 30 KB;
+- the same page: a DingTalk robot's message at most 20,000 bytes, a Feishu robot's 30 KB; Feishu's own custom-bot
+  guide (https://open.larkoffice.com/document/ukTMukTMukTM/ucTM5YjL3ETO24yNxkjN): a request body at most 20 KB;
 - WeCom's robot page (https://work.weixin.qq.com/api/doc/90000/90136/91770), which SMN points to: a ``markdown``
   content at most 4,096 bytes;
 - WeLink: no published limit; the README's assumption, 500 characters.
@@ -28,7 +29,7 @@ SUBJECT_BYTES = 512
 MESSAGE_BYTES = 256 * 1024
 SMS_UNDER = 490
 DINGTALK_BYTES = 20_000
-FEISHU_BYTES = 30 * 1024
+FEISHU_BYTES = 20 * 1024  # the stricter of the two documented limits
 WECOM_MARKDOWN_BYTES = 4096
 WELINK_CHARS = 500  # assumed (README)
 KINDS = {"started", "checked", "held", "reminder", "failed"}

@@ -79,7 +79,6 @@ def test_the_first_matching_entry_decides_and_the_default_takes_the_rest():
 @pytest.mark.parametrize(("pattern", "name", "matches"), [
     ("team-a-*", "team-a-prod", True), ("team-a-*", "team-ab", False), ("team-?-prod", "team-b-prod", True),
     ("team-[ab]-*", "team-c-x", False), ("team-[!a]-*", "team-c-x", True), ("prod", "prod-east", False),
-    ("Team-*", "team-a", False),  # case-sensitive: CCE's names are lower case
 ])
 def test_a_pattern_is_a_glob_on_the_whole_name(pattern, name, matches):
     assert (settings({pattern: TEAM_A}).topic_for(None, name) == TEAM_A) is matches
@@ -106,6 +105,10 @@ def test_a_routed_topic_may_be_in_another_project_of_the_region():
     ({"team-a-*": "urn:smn:cn-north-4:short:x"}, '"team-a-*"'),
     ({"team-a-*": 7}, '"team-a-*"'),
     ({"team a": TEAM_A}, '"team a"'),
+    # CCE's names are lower-case letters, digits and "-": these could never match one
+    ({"Team-A-*": TEAM_A}, '"Team-A-*"'),
+    ({"team_a_*": TEAM_A}, '"team_a_*"'),  # the cluster_name attribute's spelling, not the name's
+    ({"team.a.*": TEAM_A}, '"team.a.*"'),
     ({"": TEAM_A}, '""'),
     ({"x" * 129: TEAM_A}, '"xxxx'),
     ({"team-a-*": TEAM_A.replace("cn-north-4", "cn-east-3")}, "cn-east-3"),
@@ -114,6 +117,13 @@ def test_a_routed_topic_may_be_in_another_project_of_the_region():
 ])
 def test_an_invalid_value_is_refused_naming_the_variable_and_the_entry(routes, names):
     assert names in refused(routes)
+
+
+def test_an_id_without_hyphens_as_the_attribute_carries_it_routes_that_cluster():
+    bare = ID_A.replace("-", "")
+    for key in (bare, bare.upper()):
+        assert settings({key: TEAM_A}).topic_for(ID_A, "whatever") == TEAM_A
+    assert "twice" in refused(f'{{"{ID_A}": "{TEAM_A}", "{bare}": "{TEAM_B}"}}')
 
 
 def test_an_entry_given_twice_is_refused():

@@ -569,7 +569,9 @@ def test_message_attributes_name_the_cluster_kind_outcome_and_phase_within_smns_
     message = build(result(), WHERE)
     attributes = dict(message.attributes)
     assert attributes == {"cluster_id": CLUSTER.replace("-", ""), "cluster_name": "prod_east", "kind": "checked",
-                          "outcome": "checked", "phase": "Success"}
+                          "outcome": "checked", "phase": "Success", "action": "none"}
+    # a post-check CCE answered Failed needs a person as much as a failure or a hold does
+    assert dict(build(result(phase="Failed"), WHERE).attributes)["action"] == "needed"
     held = dict(build(result(outcome=Outcome.HELD, phase=None, task_uid=None, health=health(findings=1)), WHERE,
                       "reminder").attributes)
     assert (held["kind"], held["outcome"]) == ("reminder", "held")
