@@ -226,6 +226,14 @@ def follow(intent: CheckIntent, result: Result, runtime: Runtime) -> Handled:
     cce, cid = runtime.cce, intent.cluster_id
     cluster = cce.cluster(cid)
     result = result.updated(cluster_name=cluster.name or intent.cluster_name)
+    try:
+        return _follow_known(intent, result, cluster, runtime)
+    except ApiError as exc:  # reported with the name CCE gave: it routes the message and names the cluster
+        return api_failure(result, exc, runtime)
+
+
+def _follow_known(intent: CheckIntent, result: Result, cluster: Cluster, runtime: Runtime) -> Handled:
+    cce, cid = runtime.cce, intent.cluster_id
     until = _wait_limit(intent, runtime)
     known = read_upgrades(cce, cid, intent.upgrade_task_id)
     if intent.upgrade_task_id and not known.named_found:
@@ -462,11 +470,7 @@ def conclude(base: Result, work: Callable[[], Handled], runtime: Runtime, identi
         try:
             handled = work()
         except ApiError as exc:
-            log.warning("CCE call failed", extra={"cluster_id": base.cluster_id, "error": str(exc)})
-            error = ErrorInfo(code=exc.code, message=exc.message, request_id=exc.request_id, status=exc.status,
-                              operation=exc.operation)
-            handled = Handled(base.updated(outcome=Outcome.FAILED, phase="Error", checked_at=_now(runtime),
-                                           error=error), "failed")
+            handled = api_failure(base, exc, runtime)
     try:
         result = notify(handled, runtime)
     except NotificationFailed:
@@ -480,6 +484,15 @@ def conclude(base: Result, work: Callable[[], Handled], runtime: Runtime, identi
     log.info("cluster handled", extra={"cluster_id": result.cluster_id, "outcome": result.outcome.value,
                                        "phase": result.phase, "dry_run": result.dry_run})
     return result
+
+
+def api_failure(result: Result, exc: ApiError, runtime: Runtime) -> Handled:
+    """A CCE call failed: a ``failed`` result with phase ``Error`` and CCE's error, to be published."""
+    log.warning("CCE call failed", extra={"cluster_id": result.cluster_id, "error": str(exc)})
+    error = ErrorInfo(code=exc.code, message=exc.message, request_id=exc.request_id, status=exc.status,
+                      operation=exc.operation)
+    return Handled(result.updated(outcome=Outcome.FAILED, phase="Error", checked_at=_now(runtime), error=error),
+                   "failed")
 
 
 def _post_check_ran(result: Result) -> bool:
