@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 from typing import Any
 
 import pytest
 
 from conftest import CLUSTER, DEMO, FAST, TOPIC, UPGRADE_TASK, event, operations, task
+from postcheck import service
+from postcheck.intent import Batch, Ignored
 from postcheck.service import InvocationFailed
 
 OTHER = "11111111-2222-4333-8444-555555555555"
@@ -89,20 +92,43 @@ def test_a_result_that_cannot_be_published_fails_the_invocation_after_the_others
     assert "prod-east" in published["subject"]
 
 
-@pytest.mark.parametrize("scenario", [two_clusters(other_phases=["Running"] * 8 + ["Success"])])
-def test_the_events_of_a_batch_are_followed_at_the_same_time(standin, invoke):
-    """An upgrade event follows its upgrade for as long as the invocation lasts: one after another, the second
-    would wait for the first upgrade to end. Both upgrades' start is announced before the first check's result."""
-    standin.cluster(CLUSTER).upgrade_tasks[0].phases = ["Running"] * 8 + ["Success"]
+@pytest.mark.parametrize("scenario", [two_clusters(other_phases=["Running"] * 3 + ["Success"])])
+def test_upgrades_still_running_in_a_batch_are_each_followed_to_their_end(standin, invoke):
+    standin.cluster(CLUSTER).upgrade_tasks[0].phases = ["Running"] * 3 + ["Success"]
     batch = {"events": [upgrade_event(CLUSTER, UPGRADE_TASK, "prod-east"), upgrade_event(OTHER, OTHER_TASK,
                                                                                          "batch-west")]}
 
     result = invoke(batch, policy=FAST)
 
     assert [r["outcome"] for r in result["results"]] == ["checked", "checked"]
-    subjects = [p["subject"] for p in standin.published]
-    assert len(subjects) == 4
-    assert all(s.startswith("CCE upgrade started") for s in subjects[:2]), subjects
+    subjects = sorted(p["subject"].split(":")[0] for p in standin.published)
+    assert subjects == ["CCE post-upgrade check Success"] * 2 + ["CCE upgrade started"] * 2
+
+
+def test_the_events_of_a_batch_are_handled_at_the_same_time(context):
+    """An upgrade event follows its upgrade for as long as the invocation lasts: one after another, the second
+    would wait for the first upgrade to end. Each event here returns only once all are being handled at once
+    (a barrier, no timing); at most MAX_CONCURRENCY are (a counter)."""
+    context._user_data["MAX_CONCURRENCY"] = "3"
+    barrier = threading.Barrier(3, timeout=60)
+    lock, running, most = threading.Lock(), [0], [0]
+
+    def one(item: Any) -> dict[str, Any]:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        if item.reason in ("a", "b", "c"):
+            barrier.wait()  # a, b and c at the same time
+        with lock:
+            running[0] -= 1
+        return {"outcome": "ignored", "reason": item.reason}
+
+    batch = Batch("eventgrid", tuple(Ignored("eventgrid", reason) for reason in "abcdef"))
+
+    result = service._handle_batch(batch, one, context)
+
+    assert [r["reason"] for r in result["results"]] == list("abcdef")  # in the delivery's order
+    assert most[0] == 3
 
 
 @pytest.mark.parametrize("scenario", [two_clusters()])
