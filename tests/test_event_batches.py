@@ -182,3 +182,26 @@ def test_one_event_in_a_delivery_gives_the_plain_result(standin, invoke):
     assert (result["outcome"], result["trigger"], result["cluster_id"]) == ("checked", "eventgrid", CLUSTER)
     assert "results" not in result
     assert operations(standin)[-1] == "publish"
+
+
+def _without_workflows() -> dict[str, Any]:
+    scenario = two_clusters()
+    scenario["clusters"][0]["workflows"] = []  # no record in CCE: only this instance remembers what it did
+    return scenario
+
+
+@pytest.mark.parametrize("scenario", [_without_workflows()])
+def test_a_batch_delivered_again_checks_and_tells_nothing_twice(standin, invoke, context):
+    unpublishable = TOPIC.replace("cce-upgrades", "no-such-topic")
+    context._user_data["TOPIC_ROUTES"] = json.dumps({OTHER: unpublishable})
+    batch = {"events": [upgrade_event(OTHER, OTHER_TASK, "batch-west"), upgrade_event(CLUSTER, UPGRADE_TASK,
+                                                                                       "prod-east")]}
+    with pytest.raises(InvocationFailed):
+        invoke(batch)
+    assert (len(standin.postchecks), len(standin.published)) == (2, 1)
+
+    with pytest.raises(InvocationFailed):  # the platform delivers the whole batch again, to the same instance
+        invoke(batch)
+
+    # neither upgrade was confirmed a second time, and the one that was told is not told again
+    assert (len(standin.postchecks), len(standin.published)) == (2, 1)

@@ -477,13 +477,19 @@ def conclude(base: Result, work: Callable[[], Handled], runtime: Runtime, identi
         if _post_check_ran(handled.result):
             _remember_unpublished(identity, handled)
         raise
-    if identity[0] == "sweep" and (handled.message is not None or _post_check_ran(result) or stored is not None):
-        # A sweep fails as a whole when one cluster's result cannot be published, and the platform retries it:
-        # the clusters it did check or tell must not be checked or told again by that retry.
+    if _redelivered_whole(identity) and (handled.message is not None or _post_check_ran(result) or stored is not None):
+        # A sweep, or a delivery of several upgrade events, fails as a whole when one result cannot be published,
+        # and the platform delivers it again: what it did check or tell must not be checked or told again then.
         _remember_unpublished(identity, Handled(result))
     log.info("cluster handled", extra={"cluster_id": result.cluster_id, "outcome": result.outcome.value,
                                        "phase": result.phase, "dry_run": result.dry_run})
     return result
+
+
+def _redelivered_whole(identity: tuple[Any, ...]) -> bool:
+    """Work that comes again only as part of a redelivery: a sweep's cluster in its window, or an upgrade event
+    with its trace's ID (a manual event sent again is a new request, and is done again)."""
+    return identity[0] == "sweep" or (identity[0] == "event" and bool(identity[3]))
 
 
 def api_failure(result: Result, exc: ApiError, runtime: Runtime) -> Handled:
