@@ -101,6 +101,15 @@ def _end(task: Any, at: datetime) -> None:
     task.phases = ["Running"] * task.reads + ["Success"]
 
 
+def _new_trace() -> dict[str, Any]:
+    """The sample upgrade event as a new trace: a redelivery of one trace reuses what was done for it."""
+    import uuid
+
+    event = json.loads(json.dumps(EVENT))
+    event["cts"]["trace_id"] = str(uuid.uuid4())
+    return event
+
+
 def _calls(standin: StandIn) -> dict[str, int]:
     return dict(Counter(r["operation"] for r in standin.requests))
 
@@ -125,7 +134,7 @@ def run_real(standin: StandIn, length_s: float) -> Sample:
     timer = threading.Timer(length_s, finish)
     timer.start()
     try:
-        result = handler(EVENT, _context(standin, length_s + 120))
+        result = handler(_new_trace(), _context(standin, length_s + 120))
     finally:
         timer.cancel()
     returned = time.perf_counter()
@@ -158,7 +167,7 @@ def run_simulated(standin: StandIn, length_s: float, seed: int, policy: Any = No
     runtime = service.Runtime(settings, credentials, Deadline(BUDGET_S, clock=fake.monotonic),
                               (cce_endpoint(settings), smn_endpoint(settings)), clock=fake.wall, sleep=fake.sleep,
                               policy=policy or WaitPolicy(), rng=random.Random(seed).uniform)
-    result = service.check_cluster(parse_event(EVENT), runtime)
+    result = service.check_cluster(parse_event(_new_trace()), runtime)
     if "fake" not in seen:
         raise RuntimeError(f"the function stopped following the upgrade before it ended: {result.to_dict()}")
     waited = seen["fake"] - length_s

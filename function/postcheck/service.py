@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
@@ -196,7 +196,7 @@ def _handle_batch(batch: Batch, one: Callable[[Intent | Refused], dict[str, Any]
 @dataclass(frozen=True)
 class Handled:
     """What was done for one cluster, and which message (if any) tells its owners: ``checked``, ``held``,
-    ``reminder`` (still held, or confirmed ``Failed`` again) or ``failed``."""
+    ``reminder`` (still held, a day later) or ``failed``."""
 
     result: Result
     message: str | None = None
@@ -304,32 +304,21 @@ def read_upgrades(cce: Cce, cluster_id: str, task_id: str | None = None) -> Know
 def wait_until_listed(task_id: str, cluster_id: str, runtime: Runtime, until: float | None) -> Known:
     """Read the upgrades again, at the poll cadence, until CCE knows the task an event names, for at most
     ``unknown_task_wait_s`` (CCE's lists may lag the trace)."""
-    policy, deadline = runtime.policy, runtime.deadline
-    limit = deadline.now() + policy.unknown_task_wait_s
-    limit = min(limit, until) if until is not None else limit
-    known, delay = Known(None, named_found=False), policy.poll_first_s
-    while not known.named_found:
-        pause = delay * runtime.rng(1 - policy.jitter, 1 + policy.jitter)
-        if deadline.now() + pause > limit or deadline.usable() < pause + policy.time_to_check_s:
-            break
-        runtime.sleep(pause)
+    limit = runtime.deadline.now() + runtime.policy.unknown_task_wait_s
+    known = Known(None, named_found=False)
+    for _ in _pauses(runtime, min(limit, until) if until is not None else limit):
         known = read_upgrades(runtime.cce, cluster_id, task_id)
-        delay = min(policy.poll_max_s, delay * 2)
+        if known.named_found:
+            break
     return known
 
 
 def wait_for_upgrade(upgrade: Upgrade, cluster_id: str, runtime: Runtime, until: float | None) -> Upgrade:
     """Poll a running upgrade, backing off, until it ends, ``until`` (the deadline's clock) comes, or only the
     time to check and report is left."""
-    policy, deadline = runtime.policy, runtime.deadline
-    delay = policy.poll_first_s
-    while not upgrade.terminal:
-        pause = delay * runtime.rng(1 - policy.jitter, 1 + policy.jitter)
-        if deadline.usable() < pause + policy.time_to_check_s:
-            break
-        if until is not None and deadline.now() + pause > until:
-            break
-        runtime.sleep(pause)
+    if upgrade.terminal:
+        return upgrade
+    for _ in _pauses(runtime, until):
         try:
             upgrade = _read_again(upgrade, cluster_id, runtime.cce)
         except ApiError as exc:  # one failed poll of a long upgrade is no reason to stop following it
@@ -337,8 +326,26 @@ def wait_for_upgrade(upgrade: Upgrade, cluster_id: str, runtime: Runtime, until:
                 raise
             log.warning("a poll of the running upgrade failed; polling on",
                         extra={"cluster_id": cluster_id, "error": str(exc)})
-        delay = min(policy.poll_max_s, delay * 2)
+        if upgrade.terminal:
+            break
     return upgrade
+
+
+def _pauses(runtime: Runtime, until: float | None) -> Iterator[None]:
+    """The poll cadence: sleeps ``poll_first_s``, doubling to ``poll_max_s``, each jittered, and yields after each;
+    stops before a pause would pass ``until`` (the deadline's clock) or leave less than the time to check and
+    report."""
+    policy, deadline = runtime.policy, runtime.deadline
+    delay = policy.poll_first_s
+    while True:
+        pause = delay * runtime.rng(1 - policy.jitter, 1 + policy.jitter)
+        if deadline.usable() < pause + policy.time_to_check_s:
+            return
+        if until is not None and deadline.now() + pause > until:
+            return
+        runtime.sleep(pause)
+        yield
+        delay = min(policy.poll_max_s, delay * 2)
 
 
 def _read_again(upgrade: Upgrade, cluster_id: str, cce: Cce) -> Upgrade:
