@@ -21,6 +21,7 @@ from hypothesis import event as observe
 from hypothesis import strategies as st
 
 from conftest import CLUSTER, PROJECT, TOPIC, UPGRADE_TASK, event
+from postcheck import service
 
 SETTINGS = {
     "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
@@ -288,12 +289,14 @@ def _names_a_field(message: str, evt: Any) -> bool:
 
 @pytest.fixture
 def fresh(standin):
-    """Call at the start of each example: empty logs, the demo cluster as the scenario has it (its upgrade done)."""
+    """Call at the start of each example: empty logs, the demo cluster as the scenario has it (its upgrade done),
+    and nothing remembered from earlier examples (the same trace sent again would reuse what was done for it)."""
     cluster = standin.cluster(CLUSTER)
     name, workflows = cluster.name, copy.deepcopy(cluster.workflows)
 
     def reset() -> None:
         standin.reset()
+        service.forget_unpublished()
         cluster.name = name
         cluster.workflows = copy.deepcopy(workflows)
         cluster.upgrade_tasks[0].phases = ["Success"]
