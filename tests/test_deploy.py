@@ -132,7 +132,7 @@ def test_first_run_creates_function_code_config_async_and_both_triggers(project:
     triggers = {t["trigger_type_code"]: t for t in function["triggers"]}
     # the resource type is the one CTS's own operation list gives clusterUpgrade (this issue: no longer a guess)
     listed = next(o["resource_type"] for o in project.standin.state.cts.operations
-                  if o["service_type"] == "CCE" and "clusterUpgrade" in o["operation_list"])
+                  if o["service_type"].casefold() == "cce" and "clusterUpgrade" in o["operation_list"])
     assert triggers["CTS"]["event_data"] == {"name": "cce_cluster_upgrade",
                                              "operations": [f"CCE:{listed}:clusterUpgrade"]}
     assert triggers["TIMER"]["event_data"] == {"name": "postcheck-sweep", "schedule_type": "Rate",

@@ -206,6 +206,18 @@ def test_the_cts_filter_takes_the_resource_type_cts_lists(project: Project) -> N
     assert cts["event_data"]["operations"] == ["CCE:cluster:clusterUpgrade"]
 
 
+@pytest.mark.parametrize("spelling", ["cce", "Cce"])
+def test_cts_answering_the_service_in_another_case_is_read(project: Project, spelling: str) -> None:
+    # CTS's own example answer of ListOperations spells the service in lower case ("service_type" : "cts", the
+    # Chinese edition https://support.huaweicloud.com/intl/zh-cn/ally-visitor-1-api-cts/cts_api_0332.html)
+    project.standin.state.cts.operations = [
+        {"service_type": spelling, "resource_type": "cluster", "operation_list": ["createCluster", "clusterUpgrade"]}]
+    code, output = project.run()
+    assert code == 0, output
+    cts = next(t for t in project.standin.functions[FUNCTION]["triggers"] if t["trigger_type_code"] == "CTS")
+    assert cts["event_data"]["operations"] == ["CCE:cluster:clusterUpgrade"]  # the template's spelling of CCE
+
+
 def test_a_cts_list_without_cluster_upgrade_is_a_clear_error_before_any_write(
         project: Project, capsys: pytest.CaptureFixture[str]) -> None:
     project.standin.state.cts.operations = [

@@ -207,8 +207,11 @@ def test_iam_refuses_invalid_policies_and_agencies(standin: StandIn) -> None:
 def test_cts_lists_cce_operations_and_needs_service_type_with_resource_type(standin: StandIn) -> None:
     client = cts(standin)
     answer = client.list_operations(ListOperationsRequest(service_type="CCE"))
-    assert {o.service_type for o in answer.operations} == {"CCE"}
+    # spelled in lower case, as the page's own example answer spells the service ("service_type" : "cts")
+    assert {o.service_type for o in answer.operations} == {"cce"}
     assert any("clusterUpgrade" in o.operation_list for o in answer.operations)
+    lower = client.list_operations(ListOperationsRequest(service_type="cce")).operations
+    assert [o.to_dict() for o in lower] == [o.to_dict() for o in answer.operations]  # the query in any case
     standin.state.cts.operations = [{"service_type": "CCE", "resource_type": "Cluster", "operation_list": ["x"]}]
     assert [o.resource_type for o in client.list_operations(ListOperationsRequest(service_type="CCE")).operations] \
         == ["Cluster"]

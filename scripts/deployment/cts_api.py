@@ -7,6 +7,11 @@ CTS: ``list_operations`` (``GET /v3/{project_id}/operations?service_type=CCE``, 
 Service", https://support.huaweicloud.com/eu/api-cts/cts_api_0332.html) lists, per resource type, the operations
 it traces, and the trigger takes the resource type whose ``operation_list`` holds every operation the template
 names. A list without them is an error that stops deploy before any write.
+
+CTS's answer is read whatever the case of its ``service_type``: the page's own example answer spells the service in
+lower case (``"service_type" : "cts"``; the Chinese edition,
+https://support.huaweicloud.com/intl/zh-cn/ally-visitor-1-api-cts/cts_api_0332.html), the query and CCE's traces in
+capitals (``CCE``). The trigger's filter keeps the template's spelling of the service.
 """
 
 from __future__ import annotations
@@ -31,7 +36,8 @@ def resource_type(client: CtsClient, service: str, operations: Sequence[str],
                   on_read: Callable[[str, str], None]) -> str:
     """The resource type CTS lists ``operations`` of ``service`` under; :class:`NotTraced` when there is none."""
     answer = call("list_operations", lambda: client.list_operations(ListOperationsRequest(service_type=service)))
-    listed = [entry for entry in answer.operations or [] if entry.service_type == service]
+    listed = [entry for entry in answer.operations or []
+              if str(entry.service_type or "").casefold() == service.casefold()]
     for entry in listed:
         if set(operations) <= set(entry.operation_list or []):
             on_read("list_operations", f"{service}: {', '.join(operations)} traced under resource type "

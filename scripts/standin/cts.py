@@ -10,7 +10,11 @@ What the stand-in lists for CCE follows CCE's table of traced operations ("CCE O
 https://support.huaweicloud.com/intl/en-us/usermanual-cce/cce_10_0025.html: "Upgrading a cluster | Cluster |
 clusterUpgrade", with the other cluster, node and node pool operations). How CTS's API spells the resource type
 is not documented; the stand-in answers ``cluster``, the spelling CTS traces of CCE carry
-(../shared/reference/platform-facts.md, "Trigger event shapes"). Tests set :attr:`CtsState.operations` to any list.
+(../shared/reference/platform-facts.md, "Trigger event shapes"). The service it spells in lower case (``cce``), as
+the page's own example answer does (``"service_type" : "cts"``, the Chinese edition
+https://support.huaweicloud.com/intl/zh-cn/ally-visitor-1-api-cts/cts_api_0332.html), and it takes the
+``service_type`` and ``resource_type`` query parameters in any case (``CCE`` or ``cce``): which case CTS itself
+compares in is not documented. Tests set :attr:`CtsState.operations` to any list.
 """
 
 from __future__ import annotations
@@ -23,13 +27,13 @@ from urllib.parse import parse_qsl
 from scripts.standin.replies import Reply, json_reply
 
 DEFAULT_OPERATIONS: list[dict[str, Any]] = [
-    {"service_type": "CCE", "resource_type": "cluster",
+    {"service_type": "cce", "resource_type": "cluster",
      "operation_list": ["createCluster", "updateCluster", "clusterUpgrade", "deleteCluster", "hibernateCluster",
                         "awakeCluster"]},
-    {"service_type": "CCE", "resource_type": "node", "operation_list": ["createNode", "updateNode", "deleteNode"]},
-    {"service_type": "CCE", "resource_type": "nodepool",
+    {"service_type": "cce", "resource_type": "node", "operation_list": ["createNode", "updateNode", "deleteNode"]},
+    {"service_type": "cce", "resource_type": "nodepool",
      "operation_list": ["createNodePool", "updateNodePool", "deleteNodePool"]},
-    {"service_type": "FunctionGraph", "resource_type": "function",
+    {"service_type": "functiongraph", "resource_type": "function",
      "operation_list": ["createFunction", "deleteFunction", "updateFunctionCode"]},
 ]
 
@@ -63,5 +67,10 @@ class CtsApi:
             return json_reply(400, {"error_code": "CTS.0001",
                                     "error_msg": "resource_type needs service_type."}, request_id)
         found = [entry for entry in self.state.operations
-                 if service in (None, entry["service_type"]) and resource in (None, entry["resource_type"])]
+                 if _same(service, entry["service_type"]) and _same(resource, entry["resource_type"])]
         return json_reply(200, {"operations": found}, request_id)
+
+
+def _same(asked: str | None, listed: str) -> bool:
+    """A query parameter matches when absent or equal in any case."""
+    return asked is None or asked.casefold() == str(listed).casefold()
