@@ -34,12 +34,18 @@ from huaweicloudsdksmn.v2 import (
     CreateResourceTagRequestBody,
     CreateTopicRequest,
     CreateTopicRequestBody,
+    DeleteResourceTagRequest,
     DeleteTopicRequest,
+    ListInstanceRequestBody,
+    ListResourceInstancesRequest,
     ListResourceTagsRequest,
     ListSubscriptionsByTopicRequest,
     ListTopicsRequest,
     ResourceTag,
+    ResourceTags,
     SmnClient,
+    UpdateSubscriptionRequest,
+    UpdateSubscriptionRequestBody,
 )
 
 from scripts.standin import StandIn
@@ -147,6 +153,66 @@ def test_topic_tags_and_deleting_a_topic_takes_its_subscriptions(standin: StandI
     assert error.value.status_code == 404
 
 
+def test_a_subscriptions_remark_is_updated_alone_and_validated(standin: StandIn) -> None:
+    client = smn(standin)
+    urn = client.create_topic(CreateTopicRequest(body=CreateTopicRequestBody(name="t", display_name="t"))).topic_urn
+    other = client.create_topic(CreateTopicRequest(body=CreateTopicRequestBody(name="u", display_name="u"))).topic_urn
+    subscription = client.add_subscription(AddSubscriptionRequest(topic_urn=urn, body=AddSubscriptionRequestBody(
+        protocol="email", endpoint="ops@example.com", remark="first"))).subscription_urn
+    answer = client.update_subscription(UpdateSubscriptionRequest(
+        topic_urn=urn, subscription_urn=subscription, body=UpdateSubscriptionRequestBody(remark="second")))
+    assert (answer.status_code, answer.subscription_urn) == (200, subscription)
+    listed = client.list_subscriptions_by_topic(ListSubscriptionsByTopicRequest(topic_urn=urn)).subscriptions
+    assert [(s.endpoint, s.remark) for s in listed] == [("ops@example.com", "second")]
+    for topic, remark, status in ((urn, "", 400), (urn, "r" * 129, 400), (other, "x", 404)):  # 1-128 bytes
+        with pytest.raises(ClientRequestException) as error:
+            client.update_subscription(UpdateSubscriptionRequest(
+                topic_urn=topic, subscription_urn=subscription, body=UpdateSubscriptionRequestBody(remark=remark)))
+        assert error.value.status_code == status, (topic, remark)
+
+
+def test_a_tag_is_deleted_by_its_key_and_topics_are_found_by_tag(standin: StandIn) -> None:
+    client = smn(standin)
+    ids = {}
+    for name, tags in (("a", {"owner": "me", "team": "x"}), ("b", {"owner": "you"}), ("c", {})):
+        client.create_topic(CreateTopicRequest(body=CreateTopicRequestBody(name=name, display_name=name.upper())))
+        ids[name] = client.list_topics(ListTopicsRequest(name=name)).topics[0].topic_id
+        for key, value in tags.items():
+            client.create_resource_tag(CreateResourceTagRequest(
+                resource_type="smn_topic", resource_id=ids[name],
+                body=CreateResourceTagRequestBody(tag=ResourceTag(key=key, value=value))))
+
+    def found(**filters: Any) -> list[str]:
+        body = ListInstanceRequestBody(action="filter", **filters)
+        answer = client.list_resource_instances(ListResourceInstancesRequest(resource_type="smn_topic", body=body))
+        assert answer.total_count == len(answer.resources)
+        return sorted(r.resource_name for r in answer.resources)
+
+    assert found(tags=[ResourceTags(key="owner", values=["me"])]) == ["a"]
+    assert found(tags=[ResourceTags(key="owner", values=[])]) == ["a", "b"]  # no values: any value
+    assert found(tags=[ResourceTags(key="owner", values=[]), ResourceTags(key="team", values=["x"])]) == ["a"]  # AND
+    assert found(tags_any=[ResourceTags(key="owner", values=["you"]), ResourceTags(key="team", values=["x"])]) == [
+        "a", "b"]  # OR
+    body = ListInstanceRequestBody(action="filter", tags=[ResourceTags(key="owner", values=["me"])])
+    resource = client.list_resource_instances(ListResourceInstancesRequest(resource_type="smn_topic",
+                                                                           body=body)).resources[0]
+    assert (resource.resource_id, resource.resource_detail.display_name) == (ids["a"], "A")
+    assert resource.resource_detail.topic_urn == standin.state.smn.urn_of("a")
+    assert sorted((t.key, t.value) for t in resource.tags) == [("owner", "me"), ("team", "x")]
+
+    client.delete_resource_tag(DeleteResourceTagRequest(resource_type="smn_topic", resource_id=ids["a"], key="owner"))
+    tags = client.list_resource_tags(ListResourceTagsRequest(resource_type="smn_topic", resource_id=ids["a"])).tags
+    assert [(t.key, t.value) for t in tags] == [("team", "x")]
+    with pytest.raises(ClientRequestException) as error:  # a key that is not there: 404
+        client.delete_resource_tag(DeleteResourceTagRequest(resource_type="smn_topic", resource_id=ids["a"],
+                                                            key="owner"))
+    assert error.value.status_code == 404
+    with pytest.raises(ClientRequestException) as error:
+        client.list_resource_instances(ListResourceInstancesRequest(
+            resource_type="smn_topic", body=ListInstanceRequestBody(action="delete")))
+    assert error.value.status_code == 400
+
+
 def test_iam_finds_the_domain_without_x_domain_id_and_needs_it_for_everything_else(standin: StandIn) -> None:
     domains = iam(standin, domain_id=None).keystone_list_auth_domains(KeystoneListAuthDomainsRequest()).domains
     assert [d.id for d in domains] == [DOMAIN_ID]
@@ -225,6 +291,8 @@ def test_every_new_call_checks_the_signature(standin: StandIn) -> None:
 
     for method, path in (("GET", "/v3/auth/domains"), ("GET", "/v3.0/OS-ROLE/roles"),
                          ("POST", f"/v2/{standin.project_id}/notifications/topics"),
+                         ("POST", f"/v2/{standin.project_id}/smn_topic/resource_instances/action"),
+                         ("DELETE", f"/v2/{standin.project_id}/smn_topic/some-id/tags/some-key"),
                          ("GET", f"/v3/{standin.project_id}/operations")):
         response = requests.request(method, f"{standin.url}{path}", timeout=5)
         assert response.status_code == 401 and response.json()["error_code"] == "APIG.0301", path

@@ -73,8 +73,12 @@ _TABLE: tuple[tuple[str, re.Pattern[str], str, str], ...] = tuple(
         ("GET", rf"{_TOPIC}/subscriptions", "list_subscriptions_by_topic", SMN),
         ("DELETE", rf"/v2/(?P<project_id>{_SEG})/notifications/subscriptions/(?P<subscription_urn>{_SEG})",
          "cancel_subscription", SMN),
+        ("PUT", rf"{_TOPIC}/subscriptions/(?P<subscription_urn>{_SEG})", "update_subscription", SMN),
         ("POST", _TAGS, "create_resource_tag", SMN),
         ("GET", _TAGS, "list_resource_tags", SMN),
+        ("DELETE", rf"{_TAGS}/(?P<key>{_SEG})", "delete_resource_tag", SMN),
+        ("POST", rf"/v2/(?P<project_id>{_SEG})/(?P<resource_type>smn_topic|smn_sms|smn_application)"
+                 r"/resource_instances/action", "list_resource_instances", SMN),
         # IAM, global, for deploy (scripts/standin/iam.py)
         ("GET", r"/v3/auth/domains", "keystone_list_auth_domains", IAM),
         ("GET", _ROLES, "list_custom_policies", IAM),

@@ -12,8 +12,13 @@ delete_topic                     DELETE  ``/notifications/topics/{topic_urn}``  
 add_subscription                 POST    ``/notifications/topics/{topic_urn}/subscriptions``  AddSubscription [4]
 list_subscriptions_by_topic      GET     ``/notifications/topics/{topic_urn}/subscriptions``  [5]
 cancel_subscription              DELETE  ``/notifications/subscriptions/{subscription_urn}``  CancelSubscription
+update_subscription              PUT     ``/notifications/topics/{topic_urn}/subscriptions/  UpdateSubscription
+                                         {subscription_urn}``                                [8]
 create_resource_tag              POST    ``/{resource_type}/{resource_id}/tags``              CreateResourceTag [6]
 list_resource_tags               GET     ``/{resource_type}/{resource_id}/tags``              ListResourceTags [7]
+delete_resource_tag              DELETE  ``/{resource_type}/{resource_id}/tags/{key}``        DeleteResourceTag [9]
+list_resource_instances          POST    ``/{resource_type}/resource_instances/action``       ListResourceInstances
+                                                                                             [10]
 ===============================  ======  ==================================================  ====================
 
 [1] https://support.huaweicloud.com/intl/en-us/api-smn/smn_api_51001.html: ``name`` 1-255 letters, digits, ``-``,
@@ -34,6 +39,15 @@ list_resource_tags               GET     ``/{resource_type}/{resource_id}/tags``
 [6] https://support.huaweicloud.com/en-us/api-smn/CreateResourceTag.html: ``resource_type`` ``smn_topic``; at most
     10 tags; a tag with an existing key replaces it (idempotent).
 [7] SMN API reference, "Querying Resource Tags": ``{"tags": [{"key", "value"}]}``.
+[8] https://support.huaweicloud.com/intl/en-us/api-smn/UpdateSubscription.html: the subscriber's ``remark`` only,
+    mandatory, 1-128 bytes; ``{"request_id", "subscription_urn"}``.
+[9] SMN API reference, "Deleting a Resource Tag" (huaweicloudsdksmn's DeleteResourceTag: idempotent, a key that does
+    not exist is a 404).
+[10] https://support.huaweicloud.com/en-us/api-smn/ListResourceInstances.html ("Querying Resources by Tag"):
+    ``action`` ``filter`` or ``count``; ``tags`` (every key must match: AND), ``tags_any`` (any key: OR), each
+    ``{"key", "values"}`` (an empty ``values``: any value); ``limit`` 1-1000 (default 1000) and ``offset`` as
+    strings; ``{"resources": [{"resource_id", "resource_name", "resource_detail": {"topic_urn", "display_name",
+    ...}, "tags": [{"key", "value"}]}], "total_count"}``.
 
 The stand-in's assumptions (not settled by the pages above): a topic's ``resource_id`` for tags is its ``topic_id``
 (the page says to look it up with GetResourceInstances, whose answer the SDK's ListTopics ``topic_id`` matches);
@@ -186,8 +200,11 @@ class SmnTopicsApi:
             "add_subscription": self._add_subscription,
             "list_subscriptions_by_topic": self._list_subscriptions,
             "cancel_subscription": self._cancel_subscription,
+            "update_subscription": self._update_subscription,
             "create_resource_tag": self._create_tag,
             "list_resource_tags": self._list_tags,
+            "delete_resource_tag": self._delete_tag,
+            "list_resource_instances": self._list_instances,
         }
 
     def handle(self, operation: str, raw_body: bytes, params: dict[str, str], query: str, request_id: str) -> Reply:
@@ -305,6 +322,22 @@ class SmnTopicsApi:
 
         return state.apply(cancel)
 
+    def _update_subscription(self, body: Any, params: dict[str, str], query: dict[str, str]) -> tuple[int, Any]:
+        remark = _text(body, "remark", required=True)
+        if not 1 <= len(remark.encode("utf-8")) <= MAX_REMARK_BYTES:
+            raise Rejected(400, f"remark must be 1 to {MAX_REMARK_BYTES} bytes.")
+        state = self.state
+
+        def update() -> tuple[int, Any]:
+            topic = state.topic(params["topic_urn"])
+            found = state._subscriptions.get(params["subscription_urn"])
+            if found is None or found.topic_urn != topic.urn:
+                raise Rejected(404, f"Subscription not found: {params['subscription_urn']}.")
+            found.remark = remark
+            return 200, {"subscription_urn": found.urn}
+
+        return state.apply(update)
+
     # -- tags -----------------------------------------------------------------------------------------
 
     def _tagged_topic(self, params: dict[str, str]) -> Topic:
@@ -340,8 +373,61 @@ class SmnTopicsApi:
 
         return self.state.apply(listing)
 
+    def _delete_tag(self, body: Any, params: dict[str, str], query: dict[str, str]) -> tuple[int, Any]:
+        def delete() -> tuple[int, Any]:
+            topic = self._tagged_topic(params)
+            if topic.tags.pop(params["key"], None) is None:
+                raise Rejected(404, f"Tag not found: {params['key']}.")
+            return 204, None
 
-_WITH_BODY = frozenset({"create_topic", "update_topic", "add_subscription", "create_resource_tag"})
+        return self.state.apply(delete)
+
+    def _list_instances(self, body: Any, params: dict[str, str], query: dict[str, str]) -> tuple[int, Any]:
+        if params["resource_type"] != "smn_topic":
+            raise Rejected(400, f"resource_type {params['resource_type']!r}: the stand-in serves smn_topic only.")
+        action = body.get("action")
+        if action not in ("filter", "count"):
+            raise Rejected(400, "action must be filter or count.")
+        every, some = _tag_filters(body, "tags"), _tag_filters(body, "tags_any")
+        offset, limit = _text(body, "offset") or "0", _text(body, "limit") or "1000"
+        if not (offset.isdigit() and limit.isdigit()) or not 1 <= int(limit) <= 1000:
+            raise Rejected(400, "offset must be 0 or more and limit 1 to 1000.")
+
+        def matches(tags: dict[str, str], key: str, values: list[str]) -> bool:
+            return key in tags and (not values or tags[key] in values)
+
+        def listing() -> tuple[int, Any]:
+            found = [t for t in sorted(self.state._topics.values(), key=lambda t: t.order)
+                     if all(matches(t.tags, k, v) for k, v in every)
+                     and (not some or any(matches(t.tags, k, v) for k, v in some))]
+            if action == "count":
+                return 200, {"total_count": len(found)}
+            return 200, {"total_count": len(found), "resources": [
+                {"resource_id": t.topic_id, "resource_name": t.name,
+                 "resource_detail": {"topic_urn": t.urn, "display_name": t.display_name,
+                                     "enterprise_project_id": "0", "detailId": ""},
+                 "tags": [{"key": k, "value": v} for k, v in t.tags.items()]}
+                for t in found[int(offset):int(offset) + int(limit)]]}
+
+        return self.state.apply(listing)
+
+
+_WITH_BODY = frozenset({"create_topic", "update_topic", "add_subscription", "update_subscription",
+                        "create_resource_tag", "list_resource_instances"})
+
+
+def _tag_filters(body: dict[str, Any], field_name: str) -> list[tuple[str, list[str]]]:
+    """ListResourceInstances' ``tags`` or ``tags_any``: at most 10 keys of at most 10 values each [10]."""
+    value = body.get(field_name) or []
+    if not isinstance(value, list) or len(value) > 10:
+        raise Rejected(400, f"{field_name} must be a list of at most 10 tags.")
+    filters = []
+    for item in value:
+        values = item.get("values") if isinstance(item, dict) else None
+        if not isinstance(item, dict) or not _text(item, "key") or not isinstance(values, list) or len(values) > 10:
+            raise Rejected(400, f"{field_name}: each tag needs a key and at most 10 values.")
+        filters.append((item["key"], [str(v) for v in values]))
+    return filters
 
 
 def _json_body(raw: bytes) -> dict[str, Any]:
