@@ -494,3 +494,34 @@ def test_chat_robots_are_subscribed_and_their_secrets_never_printed(project: Pro
     project.env["ROBOT"] = "https://open.feishu.cn/open-apis/bot/v2/hook/abc"
     code, output = project.run(capsys=capsys)
     assert code == 1 and "add_subscription" in output and "protocol feishu is not supported in region" in output
+
+
+# -- secrets in endpoints --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("endpoint, secrets, shown", [
+    ("HTTPS://oapi.dingtalk.com/robot/send?access_token=robot-token-SECRET1", ["robot-token-SECRET1"],
+     "https://oapi.dingtalk.com/..."),
+    ("https://alerts:hunter2-PASSWORD@hooks.example.com/smn", ["hunter2-PASSWORD", "alerts"],
+     "https://hooks.example.com/..."),
+    ("https://hooks.example.com:8443/a/b?sig=SECRET2#frag", ["SECRET2", "/a/b", "8443"],
+     "https://hooks.example.com/..."),
+], ids=["upper-case-scheme", "user-and-password", "port-path-query"])
+def test_a_url_endpoint_is_printed_as_its_scheme_and_host_only(project: Project, capsys: pytest.CaptureFixture[str],
+                                                               endpoint: str, secrets: list[str], shown: str) -> None:
+    protocol = "dingding" if "dingtalk" in endpoint else "https"
+    project.env["HOOK"] = endpoint
+    project.edit("        endpoint: ${NOTIFY_EMAIL}\n      # More, as needed",
+                 f"        endpoint: ${{NOTIFY_EMAIL}}\n      - protocol: {protocol}\n        endpoint: ${{HOOK}}\n"
+                 "      # More, as needed")
+    outputs = [project.run("--plan", capsys=capsys)[1], project.run(capsys=capsys)[1]]
+    stored = [s["endpoint"] for s in project.standin.state.smn.snapshot()["cce-upgrades"]["subscriptions"]
+              if s["protocol"] == protocol]
+    assert stored == ["https" + endpoint[len("https"):]]  # sent whole, the scheme in lower case as SMN documents it
+    project.edit(f"      - protocol: {protocol}\n        endpoint: ${{HOOK}}\n", "")
+    outputs.append(project.run(capsys=capsys)[1])  # unsubscribed: the change line names it too
+    assert "cancel_subscription" in project.writes()
+    for output in outputs:
+        assert shown in output
+        for secret in secrets:
+            assert secret not in output, [line for line in output.splitlines() if secret in line]

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from scripts import build
-from scripts.deployment.template import TemplateError, load_template, parse_template, resolve_topics
+from scripts.deployment.template import TemplateError, load_template, parse_template, resolve_topics, shown_endpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
@@ -86,6 +86,10 @@ def _subscription(**fields: Any) -> dict[str, Any]:
     ({"protocol": "sms", "endpoint": "call me"}, "expected a phone number"),
     ({"protocol": "https", "endpoint": "http://example.com"}, "expected an https:// URL"),
     ({"protocol": "wechat", "endpoint": "http://qyapi.weixin.qq.com/x"}, "expected the robot's https:// address"),
+    ({"protocol": "https", "endpoint": "https://"}, "expected an https:// URL"),  # no host
+    # a URL in any case is a URL (RFC 3986: the scheme is case-insensitive), never a DingTalk openConversationId
+    ({"protocol": "dingding", "endpoint": "HTTP://oapi.dingtalk.com/robot/send"},
+     "expected the robot's https:// address or an openConversationId"),
     ({"protocol": "welink", "endpoint": "12345"}, "a welink subscription needs client_id and client_secret"),
     ({"protocol": "welink", "endpoint": "group", "extension": {"client_id": "a", "client_secret": "b"}},
      "expected the WeLink group number"),
@@ -134,3 +138,31 @@ def test_references_in_subscriptions_are_resolved_and_checked() -> None:
         resolve_topics(template, {"NOTIFY_EMAIL": "a@example.com"})
     with pytest.raises(TemplateError, match=r"topics\[0\].subscriptions\[0\].endpoint: expected a phone number"):
         resolve_topics(template, {"PHONE": "nope", "NOTIFY_EMAIL": "a@example.com"})
+
+
+def test_a_url_in_any_case_is_a_url_and_is_sent_with_a_lower_case_scheme() -> None:
+    for protocol in ("https", "dingding", "feishu", "wechat"):
+        parse_template(_subscription(protocol=protocol, endpoint="HTTPS://hooks.example.com/x?token=t"))
+    template = parse_template(_subscription(protocol="dingding", endpoint="${ROBOT}"))
+    resolved = resolve_topics(template, {"ROBOT": "Https://oapi.dingtalk.com/robot/send?access_token=T0k",
+                                         "NOTIFY_EMAIL": "a@example.com"})
+    # sent whole, the scheme as SMN documents it (an https:// address)
+    assert resolved[0].subscriptions[0].endpoint == "https://oapi.dingtalk.com/robot/send?access_token=T0k"
+
+
+@pytest.mark.parametrize(("endpoint", "shown"), [
+    ("HTTPS://oapi.dingtalk.com/robot/send?access_token=SECRET", "https://oapi.dingtalk.com/..."),
+    ("https://user:SECRET@hooks.example.com", "https://hooks.example.com/..."),
+    ("https://user:SECRET@hooks.example.com/", "https://hooks.example.com/..."),
+    ("https://hooks.example.com:8443/SECRET#SECRET", "https://hooks.example.com/..."),
+    ("https://hooks.example.com?SECRET", "https://hooks.example.com/..."),
+    ("https://hooks.example.com", "https://hooks.example.com"),
+    ("https://hooks.example.com/", "https://hooks.example.com"),
+    ("https://[SECRET/x", "<a URL deploy cannot read>"),
+    ("ops@example.com", "ops@example.com"),
+    ("+8613800000000", "+8613800000000"),
+])
+def test_an_endpoint_is_shown_as_scheme_and_host_only(endpoint: str, shown: str) -> None:
+    assert shown_endpoint(endpoint) == shown
+    assert "SECRET" not in shown_endpoint(endpoint)
+

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scripts.deployment.template import Resolved
+from scripts.deployment.template import Resolved, shown_endpoint
 
 MANAGED_TRIGGER_TYPES = ("CTS", "TIMER")
 # A function's code is sent inline (base64 in the request) up to the console's upload limit; larger packages
@@ -386,13 +386,6 @@ def _summarized(value: Any, key: str = "") -> Any:
     if key == "file" and isinstance(value, str):
         size = len(base64.b64decode(value))
         return f"<base64 of {size:,} bytes>"
-    if key == "endpoint" and isinstance(value, str) and value.startswith(("https://", "http://")):
-        return shown_url(value)  # a webhook's path and query may hold its token
+    if key == "endpoint" and isinstance(value, str):
+        return shown_endpoint(value)  # a webhook's user info, path and query may hold its secrets
     return value
-
-
-def shown_url(url: str) -> str:
-    """A URL as deploy prints it: scheme and host only."""
-    scheme, _, rest = url.partition("://")
-    host = rest.split("/", 1)[0].split("?", 1)[0]
-    return f"{scheme}://{host}/..." if rest != host else url

@@ -28,8 +28,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from scripts.deployment.plan import Call, shown_url
-from scripts.deployment.template import ResolvedTopic
+from scripts.deployment.plan import Call
+from scripts.deployment.template import ResolvedTopic, shown_endpoint
 
 MANAGED_BY = "cce-postcheck-deploy"
 TAG_KEY = MANAGED_BY
@@ -339,7 +339,7 @@ def _cancel(paths: _SmnPaths, subscription: CurrentSubscription, topic: str, why
 
 
 def _shown(endpoint: str) -> str:
-    return shown_url(endpoint) if endpoint.startswith(("https://", "http://")) else endpoint
+    return shown_endpoint(endpoint)
 
 
 def _actions(document: dict[str, Any]) -> str:

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import SplitResult, urlsplit
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -309,16 +310,48 @@ class Topic(_Model):
         return self
 
 
+def web_address(endpoint: str) -> SplitResult | None:
+    """``endpoint`` parsed when it is an http(s) URL with a host, its scheme in any case (RFC 3986: ``HTTPS://`` is
+    ``https://``); None otherwise."""
+    try:
+        parts = urlsplit(endpoint.strip())
+        host = parts.hostname
+    except ValueError:  # e.g. an unbalanced [ in the host
+        return None
+    return parts if parts.scheme.lower() in ("http", "https") and host else None
+
+
+def shown_endpoint(endpoint: str) -> str:
+    """An endpoint as deploy prints it: a URL as its scheme and host only (never its user, password, port, path,
+    query or fragment, where a webhook keeps its token); anything else (an address, a phone or group number) as is."""
+    parts = web_address(endpoint)
+    if parts is None:
+        return "<a URL deploy cannot read>" if endpoint.strip().lower().startswith(("http:", "https:")) else endpoint
+    shown = f"{parts.scheme.lower()}://{parts.hostname}"
+    return shown if endpoint.strip().rstrip("/").lower() == shown else f"{shown}/..."
+
+
+def normalized_endpoint(endpoint: str) -> str:
+    """A URL endpoint with its scheme in lower case, as SMN documents them (``https://``); anything else as is."""
+    parts = web_address(endpoint)
+    if parts is None:
+        return endpoint
+    stripped = endpoint.strip()
+    return parts.scheme.lower() + stripped[len(parts.scheme):]
+
+
 def check_endpoint(protocol: str, endpoint: str) -> None:
     """An endpoint of the form AddSubscription documents for the protocol (ValueError otherwise)."""
+    parts = web_address(endpoint)
+    https = parts is not None and parts.scheme.lower() == "https"
     ok = {
         "email": EMAIL_RE.fullmatch(endpoint) is not None,
         "sms": PHONE_RE.fullmatch(endpoint) is not None,
-        "https": endpoint.startswith("https://") and len(endpoint) > len("https://"),
+        "https": https,
         # a custom robot's address, or an enterprise robot's openConversationId (which must not start with http)
-        "dingding": endpoint.startswith("https://") or not endpoint.startswith("http"),
-        "wechat": endpoint.startswith("https://"),
-        "feishu": endpoint.startswith("https://"),
+        "dingding": https or not endpoint.strip().lower().startswith("http"),
+        "wechat": https,
+        "feishu": https,
         "welink": WELINK_GROUP_RE.fullmatch(endpoint) is not None,
     }[protocol]
     if not ok:
@@ -493,7 +526,7 @@ def resolve_topics(template: Template, environ: Mapping[str, str]) -> tuple[Reso
                     check_endpoint(subscription.protocol, endpoint)
                 except ValueError as error:
                     problems.append(f"{where}.{error}")
-            subscriptions.append(ResolvedSubscription(subscription.protocol, endpoint, extension))
+            subscriptions.append(ResolvedSubscription(subscription.protocol, normalized_endpoint(endpoint), extension))
         seen = [(s.protocol, s.endpoint) for s in subscriptions]
         if len(set(seen)) != len(seen):
             problems.append(f"topics[{number}].subscriptions: a protocol and endpoint is listed twice once resolved")
