@@ -159,40 +159,121 @@ def _word(value: Any, word: str) -> bool:
     return isinstance(value, str) and value.isascii() and value.strip().casefold() == word.casefold()
 
 
-def _trace(trace: Any) -> bool | None:
-    """A trace asks for work only when it is CCE's clusterUpgrade and its resource_id is a cluster ID (None:
-    it still may be refused for a bound, or ignored for an HTTP code of 400 or more); any other trace is
-    ignored, a CCE upgrade trace without a cluster ID rejected (False either way)."""
+# README, "Events it accepts" and "Limits": what bounds an event meant for this function (another service's event
+# is ignored whatever it holds). The oracle says an upgrade trace must be acted on only when it is well inside them.
+EVENT_DEPTH, EVENT_VALUES, NUMBER_CHARS = 24, 20_000, 100
+NAME_CHARS = 128  # resource_name, trace_id
+CLOUDEVENT_ATTRIBUTES = {"specversion": 16, "id": 256, "source": 256, "type": 256}
+SAFE_BYTES = 60 * 1024  # well inside the 640 KiB of an event and the 64 KiB of a trace's response
+LONG = object()  # a number read from text that is too long to be read
+
+
+def _number(text: str) -> Any:
+    return LONG if len(text) > NUMBER_CHARS - 10 else json.loads(text)
+
+
+def _loads(text: str) -> Any:
+    """``text`` as JSON, a number too long to read as LONG; ValueError when it is not JSON, RecursionError when it
+    is too deep to read."""
+    return json.loads(text, parse_int=_number, parse_float=_number)
+
+
+def _near_a_bound(value: Any) -> bool:
+    """Whether ``value`` is anywhere near a bound (conservatively: deeper than 20 levels, more than 10,000 values,
+    more than 60 KiB of JSON, a number of 90 characters or more)."""
+    stack, count = [(value, 1)], 0
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if depth > EVENT_DEPTH - 4 or count > EVENT_VALUES // 2 or node is LONG:
+            return True
+        if isinstance(node, dict):
+            stack.extend((item, depth + 1) for item in node.values())
+        elif isinstance(node, list):
+            stack.extend((item, depth + 1) for item in node)
+        elif isinstance(node, int) and not -(10 ** (NUMBER_CHARS - 10)) < node < 10 ** (NUMBER_CHARS - 10):
+            return True
+    try:
+        return len(json.dumps(value, ensure_ascii=False)) > SAFE_BYTES
+    except ValueError:  # an int too long to print
+        return True
+
+
+def _refused_request(code: Any) -> bool:
+    """README: a trace whose code is an HTTP status of 400 or more (a 3-digit status, 100-599) is ignored."""
+    if isinstance(code, str):
+        text = code.strip()
+        code = int(text) if len(text) == 3 and text.isascii() and text.isdigit() else None
+    if isinstance(code, float) and code.is_integer():
+        code = int(code)
+    return isinstance(code, int) and not isinstance(code, bool) and 400 <= code <= 599
+
+
+def _trace(trace: Any, carrier: Any) -> bool | None:
+    """A trace asks for work only when it is CCE's clusterUpgrade and its resource_id is a cluster ID: True when
+    neither it nor ``carrier`` (the event that carries it, as bounded) comes near a bound, None when one does.
+    Any other trace is ignored, a CCE upgrade trace without a cluster ID rejected, one whose request was refused
+    (HTTP 400 or more) ignored: False either way."""
     if not (isinstance(trace, dict) and _word(trace.get("service_type"), "CCE")
             and _word(trace.get("trace_name"), "clusterUpgrade")):
         return False
-    return None if _id_ok(trace.get("resource_id")) else False
+    if _near_a_bound(carrier) or _near_a_bound(trace):
+        return None
+    if _refused_request(trace.get("code")):
+        return False
+    if any(isinstance(trace.get(key), str) and len(trace[key]) > NAME_CHARS for key in ("resource_name", "trace_id")):
+        return None
+    response = trace.get("response")
+    if isinstance(response, str) and response:
+        try:
+            if _near_a_bound(_loads(response)):
+                return None
+        except RecursionError:
+            return None
+        except ValueError:
+            pass  # not JSON: as if absent
+    return _id_ok(trace.get("resource_id"))
 
 
 def _cloudevent(evt: Any) -> bool | None:
-    """A CloudEvent (the four attributes CloudEvents requires, as text) whose data, an object or JSON text of
-    one, is a CCE upgrade trace."""
-    if not (isinstance(evt, dict) and all(isinstance(evt.get(key), str)
-                                          for key in ("specversion", "id", "source", "type"))):
+    """A CloudEvent whose data, an object or JSON text of one, is a CCE upgrade trace; it must then carry the four
+    attributes CloudEvents requires, as text of at most their length."""
+    if not isinstance(evt, dict):
         return False
     data = evt.get("data")
     if isinstance(data, str):
         try:
-            data = json.loads(data)
+            data = _loads(data)
         except (ValueError, RecursionError):
             return False
-    return _trace(data)
+    verdict = _trace(data, evt)
+    if verdict is not True:
+        return verdict
+    attributes = [evt.get(key) for key in CLOUDEVENT_ATTRIBUTES]
+    if not all(isinstance(value, str) for value in attributes):
+        return False
+    return all(len(evt[key]) <= limit for key, limit in CLOUDEVENT_ATTRIBUTES.items()) or None
 
 
 def _smn_record(record: Any) -> bool | None:
     if not (isinstance(record, dict) and isinstance(record.get("smn"), dict)
             and isinstance(record["smn"].get("message"), str)):
         return False
+    if _near_a_bound(record) or any(not isinstance(record["smn"].get(key), (str, type(None))) or
+                                    len(record["smn"].get(key) or "") > NAME_CHARS
+                                    for key in ("topic_urn", "message_id")):
+        return None
     try:
-        inner = json.loads(record["smn"]["message"])
+        inner = _loads(record["smn"]["message"])
     except (ValueError, RecursionError):
         return False
     return False if isinstance(inner, dict) and _shape(inner) in ("smn", "eventgrid") else valid(inner)
+
+
+# README, "The result": EventGrid sends at most 20 events at once (and SMN no more records); a delivery of more,
+# or one larger than an event may be (640 KiB), is refused as a whole.
+MAX_DELIVERY = 20
+DELIVERY_BYTES = 640 * 1024
 
 
 def deliveries(evt: Any) -> list[bool | None] | None:
@@ -208,10 +289,24 @@ def deliveries(evt: Any) -> list[bool | None] | None:
     return None
 
 
+def delivery_refused(evt: dict[str, Any]) -> bool | None:
+    """Whether a delivery of several events must be refused as a whole (True: more than 20), may be (None: about
+    the size of an event, or more), or must not be (False)."""
+    items = evt["events"] if _shape(evt) == "eventgrid" else evt["record"]
+    if len(items) > MAX_DELIVERY:
+        return True
+    try:
+        size = len(json.dumps(evt, ensure_ascii=False))
+    except ValueError:
+        return None
+    return None if size > DELIVERY_BYTES // 2 else False
+
+
 def valid(evt: Any) -> bool | None:
     """Whether ``evt`` is a valid event asking for work (True), invalid or asking for nothing (False), or too
     intricate for this oracle (None: a delivery of several events, see ``deliveries``). Exact for the manual,
-    API-body and sweep shapes; for the trigger shapes it knows only what is necessary for work to be asked for."""
+    API-body and sweep shapes; for the trigger shapes True for a CCE upgrade trace with a cluster ID that no bound
+    can refuse (None when one might), False for anything else."""
     if not isinstance(evt, dict):
         return False
     if deliveries(evt) is not None:
@@ -233,19 +328,19 @@ def valid(evt: Any) -> bool | None:
         return set(evt) <= {"sweep", "dry_run"} and _is_true(evt["sweep"]) and isinstance(evt.get("dry_run", False),
                                                                                          bool)
     if shape == "cts":
-        return _trace(evt["cts"])
+        return _trace(evt["cts"], evt)
     if shape == "trace":
-        return _trace(evt)
+        return _trace(evt, evt)
     if shape == "cloudevent":
         return _cloudevent(evt)
-    if shape == "eventgrid":
-        items = evt["events"]
-        return _cloudevent(items[0]) if isinstance(items, list) and len(items) == 1 else False
     if shape == "timer":
         return None if evt.get("trigger_type") == "TIMER" and isinstance(evt.get("time"), str) else False
-    if shape == "smn":
-        record = evt["record"]
-        return _smn_record(record[0]) if isinstance(record, list) and len(record) == 1 else False
+    if shape in ("eventgrid", "smn"):  # a delivery of one event: that event's verdict, if the delivery is small
+        items = evt["events"] if shape == "eventgrid" else evt["record"]
+        if not (isinstance(items, list) and len(items) == 1):
+            return False
+        verdict = _cloudevent(items[0]) if shape == "eventgrid" else _smn_record(items[0])
+        return None if verdict is True and _near_a_bound(evt) else verdict
     return False
 
 
@@ -314,14 +409,21 @@ def assert_refused_or_valid(result: dict[str, Any], evt: Any, shown: Any, reques
     note(f"result: {result!r}")
     if outcome == "batch":  # README: several events in one delivery, one plain result each, in order
         assert items is not None, f"a single event gave a batch: {shown!r}"
+        assert delivery_refused(evt) is not True, f"a delivery of more than {MAX_DELIVERY} events was handled"
         assert len(result["results"]) == len(items)
         for each, verdict in zip(result["results"], items, strict=True):
             _assert_one(each, verdict, evt, shown, requests, in_batch=True)
         if not any(verdict is not False for verdict in items):
             assert requests == []
         return
-    if items is not None:  # several events: only a bound on the delivery as a whole refuses them all at once
-        assert outcome == "rejected", result
+    if items is not None:  # several events: only the delivery's own bounds (count, size) refuse them all at once
+        refused = delivery_refused(evt)
+        assert outcome == "rejected" and refused is not False, f"a delivery gave {outcome}: {result}"
+        message = result["error"]["message"]
+        assert message.startswith(("events: ", "record: ", "event: ")), message
+        assert len(message.encode("utf-8")) < MAX_MESSAGE_BYTES
+        assert requests == []
+        return
     _assert_one(result, expected, evt, shown, requests, in_batch=False)
 
 
@@ -389,10 +491,10 @@ def test_arbitrary_text_and_bytes(standin, invoke, fresh, raw):
 
 # -- huge and deep -----------------------------------------------------------------------------------------------
 
-def _deep_dict(levels: int) -> dict[str, Any]:
+def _deep_dict(levels: int, key: str = "sweep") -> dict[str, Any]:
     evt: dict[str, Any] = {"cluster_id": CLUSTER}
     for _ in range(levels):
-        evt = {"cts": evt}
+        evt = {key: evt}
     return evt
 
 
@@ -442,6 +544,34 @@ def test_huge_and_deep_events_are_refused_with_the_reason_and_call_nothing(stand
     assert standin.requests == []
 
 
+def _foreign_cloudevent(data: Any, **attributes: Any) -> dict[str, Any]:
+    return {"specversion": "1.0", "id": "o-1", "source": "HC.OBS", "type": "object:put", "data": data, **attributes}
+
+
+@pytest.mark.parametrize(
+    "evt",
+    [
+        _deep_dict(10_000, "cts"),
+        {"cts": {"service_type": "ECS", "trace_name": "createServer", "request": _deep_list(5_000)}},
+        {"service_type": "ECS", "trace_name": "createServer", "response": {"items": list(range(50_000))}},
+        {"cts": {"service_type": "CCE", "trace_name": "deleteCluster", "code": 10**5_000}},
+        _foreign_cloudevent({"size": 10**100}),
+        _foreign_cloudevent({"items": list(range(50_000))}),
+        _foreign_cloudevent(json.dumps({"a": _deep_list(500)})),
+        _foreign_cloudevent({}, id="i" * 1_000, source="s" * 1_000, type="t" * 1_000, specversion="1" * 100),
+        json.dumps(_foreign_cloudevent({"a": 0})).replace('"a": 0', '"a": ' + "9" * 5_000),
+    ],
+    ids=["deep-cts", "deep-request", "50k-values-trace", "5000-digit-code", "101-digit-data", "50k-values-data",
+         "deep-data-text", "long-attributes", "5000-digits-as-text"],
+)
+def test_another_services_event_is_ignored_however_deep_or_large_and_calls_nothing(standin, invoke, evt):
+    """Issue 9: an event not about a CCE upgrade is ignored whatever it holds (within the size of an event)."""
+    result = invoke(evt)
+
+    assert result["outcome"] == "ignored", result
+    assert standin.requests == []
+
+
 # -- text that is parsed: long, deep, digits, in every field that is parsed -----------------------------------
 
 VIAS = ("cts", "eventgrid", "smn+cts", "smn+eventgrid")
@@ -479,7 +609,7 @@ def _case(via: str, evt: dict[str, Any], field: str | None = None, outcomes: tup
         return Case(text if digits is not None else evt, field, outcomes)
     shown = {"record": [{"smn": {"message": text, "topic_urn": TOPIC}}]}
     if len(text) > SMN_MESSAGE_LIMIT:
-        return Case(shown, "record.0.smn.message")
+        return Case(shown, "record[0].smn.message")
     return Case(shown, field and f"smn.message: {field}", outcomes)
 
 
@@ -555,7 +685,7 @@ def test_hostile_smn_messages_are_refused_naming_the_message(standin, invoke, fr
     result = invoke({"record": [{"smn": {"message": message, "topic_urn": TOPIC}}]})
 
     text = assert_bounded_rejection(result)  # too long, deep, not JSON, or JSON but no object: none is an event
-    assert text.startswith(("record[0].smn.message: ", "record.0.smn.message: ", "smn.message: event: ")), text
+    assert text.startswith(("record[0].smn.message: ", "smn.message: event: ")), text
     assert standin.requests == []
 
 

@@ -63,26 +63,39 @@ def check(value: Any, max_size: int | None = None) -> None:
     values, a number too long to read (more than :data:`MAX_NUMBER_CHARS` digits) or, given ``max_size``,
     more than that many characters of text (each number, boolean or null counting 8: text that was parsed is
     bounded by its own length instead). Walks without recursion."""
+    _walk(value, max_size, whole=True)
+
+
+def check_size(value: Any, max_size: int) -> None:
+    """Refuse ``value`` only if it holds more than ``max_size`` characters of text, counted as :func:`check`
+    counts them, or more than ``max_size`` values (JSON text of ``max_size`` bytes cannot hold more): the bound
+    on a delivery of several events as a whole, and on an event before whose it is has been decided. Neither
+    depth nor numbers are looked at; walks without recursion, and ends on any value."""
+    _walk(value, max_size, whole=False)
+
+
+def _walk(value: Any, max_size: int | None, whole: bool) -> None:
     budget: float = max_size if max_size is not None else math.inf
+    max_nodes = MAX_NODES if whole or max_size is None else max_size
     nodes = 0
     stack: list[tuple[Any, tuple[Any, ...]]] = [(value, ())]
     while stack:
         node, path = stack.pop()
         nodes += 1
-        if len(path) >= MAX_DEPTH:
+        if whole and len(path) >= MAX_DEPTH:
             raise OutOfBounds(f"nested deeper than {MAX_DEPTH} levels")
-        if nodes > MAX_NODES:
-            raise OutOfBounds(f"more than {MAX_NODES} values")
+        if nodes > max_nodes:
+            raise OutOfBounds(f"more than {MAX_NODES} values" if whole else f"larger than the {max_size}-byte limit")
         if isinstance(node, dict):
             for key, item in node.items():
                 budget -= len(key) if isinstance(key, str) else 8
-                stack.append((item, (*path, key)))
+                stack.append((item, (*path, key) if whole else path))
         elif isinstance(node, (list, tuple)):
-            stack.extend((item, (*path, index)) for index, item in enumerate(node))
+            stack.extend((item, (*path, index) if whole else path) for index, item in enumerate(node))
         elif isinstance(node, (str, bytes)):
             budget -= len(node)
         else:
-            if node is _LONG_NUMBER or (isinstance(node, int) and not -_INT_LIMIT < node < _INT_LIMIT):
+            if whole and (node is _LONG_NUMBER or (isinstance(node, int) and not -_INT_LIMIT < node < _INT_LIMIT)):
                 raise OutOfBounds(_TOO_LONG, path)
             budget -= 8
         if budget < 0:

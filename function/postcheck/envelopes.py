@@ -1,20 +1,30 @@
 """The outer shapes an event arrives in, each modelled apart from the payload it carries.
 
-``envelope_model`` recognises the shape from the event's keys; its model validates it; each envelope
-exposes ``payload``: the inner model (:mod:`postcheck.payloads`), the trace as an object (judged by the parser),
-a CloudEvent's ``data``, or the list of records or CloudEvents a delivery holds (each read on its own).
+``shape_of`` recognises the shape from the event's keys alone. The shapes in :data:`CARRIERS` carry what another
+service sent: the parser decides whose it is before any model sees it, and only an event of this function's is
+validated by its envelope's model. Each envelope exposes ``payload``: the inner model (:mod:`postcheck.payloads`),
+the trace as an object, a CloudEvent's ``data``, or the list of records or CloudEvents a delivery holds (each
+read on its own).
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from .payloads import ManualCheck, PostCheckTaskIn, SweepIn
 
 # An SMN message is at most 256 KB; the event inside it must fit the same bound.
 MAX_SMN_MESSAGE = 256 * 1024
+# EventGrid sends at most 20 events in one request, at most 64 KB each and 256 KB in all (EventGrid, "Events",
+# constraints: https://support.huaweicloud.com/usermanual-eg/eg-ug-015.html). A delivery of more is not
+# EventGrid's, and is refused as a whole (each event would otherwise give a result of its own).
+MAX_EVENTGRID_EVENTS = 20
+# No maximum is documented for an SMN trigger event's records: SMN delivers each published message on its own
+# (FunctionGraph's SMN example event holds one record, other runtimes' samples two). A delivery of more than
+# EventGrid's 20 is refused as a whole, for the same reason.
+MAX_SMN_RECORDS = 20
 
 
 class CtsEnvelope(BaseModel):
@@ -28,18 +38,6 @@ class CtsEnvelope(BaseModel):
     @property
     def payload(self) -> dict[Any, Any]:
         return self.cts
-
-
-class TraceEnvelope(RootModel[dict[Any, Any]]):
-    """A CTS trace on its own, as CTS writes it to its trace files and shows it in its console ("Example
-    Traces": https://support.huaweicloud.com/intl/en-us/usermanual-cts/cts_03_0011.html): pasted into the test
-    page, or carried in an SMN message, it is read as the CTS trigger's ``cts`` would be."""
-
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-    @property
-    def payload(self) -> dict[Any, Any]:
-        return self.root
 
 
 class CloudEventEnvelope(BaseModel):
@@ -62,10 +60,10 @@ class CloudEventEnvelope(BaseModel):
 
 class EventGridBatch(BaseModel):
     """EventGrid's delivery of several CloudEvents: ``{"events": [...]}`` (the example event on EventGrid's
-    "Events" page); each item is read as a :class:`CloudEventEnvelope`."""
+    "Events" page), at most :data:`MAX_EVENTGRID_EVENTS`; each item is read on its own."""
 
     model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
-    events: list[Any] = Field(min_length=1)
+    events: list[Any] = Field(min_length=1, max_length=MAX_EVENTGRID_EVENTS)
 
     @property
     def payload(self) -> list[Any]:
@@ -89,10 +87,11 @@ class SmnRecord(BaseModel):
 
 class SmnEnvelope(BaseModel):
     """SMN trigger: ``{"record": [{"smn": {"message": "<event as JSON>", ...}}, ...], ...}`` (FunctionGraph's
-    SMN example event). Each record is read as a :class:`SmnRecord`, on its own."""
+    SMN example event), at most :data:`MAX_SMN_RECORDS` records. Each record is read as a :class:`SmnRecord`, on
+    its own."""
 
     model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
-    record: list[Any] = Field(min_length=1)
+    record: list[Any] = Field(min_length=1, max_length=MAX_SMN_RECORDS)
 
     @property
     def payload(self) -> list[Any]:
@@ -120,7 +119,8 @@ EXPECTED_SHAPES = (
 )
 
 
-def _shape(event: Any) -> str | None:
+def shape_of(event: Any) -> str | None:
+    """The shape ``event`` claims, from its keys alone (nothing it holds is read)."""
     if not isinstance(event, dict):
         return None
     if "cts" in event:
@@ -144,21 +144,16 @@ def _shape(event: Any) -> str | None:
     return None
 
 
-# The shape each event is recognised by (see ``_shape``), and the model that validates it.
+# Shapes that carry what another service sent (a trace, a CloudEvent, a delivery of several, SMN messages): bounded
+# as a whole by their size alone; what they carry is bounded and modelled once it is known to be this function's
+# (a CCE upgrade trace; every SMN record, its topic being subscribed to this function).
+CARRIERS = frozenset({"cts", "trace", "cloudevent", "eventgrid", "smn"})
+
+# The shapes meant for this function alone (see ``shape_of``), and the model that validates each.
 MODELS: dict[str, type[BaseModel]] = {
-    "cts": CtsEnvelope,
-    "trace": TraceEnvelope,
-    "cloudevent": CloudEventEnvelope,
-    "eventgrid": EventGridBatch,
-    "smn": SmnEnvelope,
     "timer": TimerEnvelope,
     "sweep": SweepIn,
     "api_body": PostCheckTaskIn,
     "manual": ManualCheck,
 }
 
-
-def envelope_model(event: Any) -> type[BaseModel] | None:
-    """The model for ``event``'s shape; only that one is built and run (pydantic builds schemas on first use)."""
-    shape = _shape(event)
-    return MODELS[shape] if shape else None

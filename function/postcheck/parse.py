@@ -1,6 +1,12 @@
 """Event in, intent out: the only place that turns raw invocation input into typed work.
 
 Nothing here touches the network. Every rejection names the field and what was expected.
+
+An event meant for this function (a manual request, the API body, a sweep request, a timer event, each SMN record)
+is held to every bound of :mod:`postcheck.bounds` before any model sees it. What another service sent (a CTS trace,
+a CloudEvent, an EventGrid delivery of several) is bounded by its size alone until its ``service_type`` and
+``trace_name`` say it is a CCE upgrade trace; any other is ignored, neither modelled nor walked, whatever it holds.
+Each event of a delivery is bounded on its own, and refused on its own.
 """
 
 from __future__ import annotations
@@ -17,15 +23,16 @@ from pydantic import BaseModel, ValidationError
 from . import bounds
 from .bounds import MAX_DEPTH, MAX_NODES, OutOfBounds
 from .envelopes import (
+    CARRIERS,
     EXPECTED_SHAPES,
+    MODELS,
     CloudEventEnvelope,
     CtsEnvelope,
     EventGridBatch,
     SmnEnvelope,
     SmnRecord,
     TimerEnvelope,
-    TraceEnvelope,
-    envelope_model,
+    shape_of,
 )
 from .fields import cce_id
 from .intent import Batch, CheckIntent, Ignored, Intent, InvalidEvent, Refused, SweepIntent
@@ -67,14 +74,37 @@ def parse_event(event: Any) -> Intent | Batch:
 
 
 def _parse(event: Any, via: str | None) -> Intent | Batch:
-    _check_bounds(event)
-    model = envelope_model(event)
-    if model is None:
+    if not isinstance(event, dict):
+        raise InvalidEvent(f"event: expected a JSON object, got {_kind(event)}")
+    shape = shape_of(event)
+    trigger = lambda name: f"{via}/{name}" if via else name  # noqa: E731
+    if shape in CARRIERS:
+        # What another service sent: bounded as a whole by its size alone. The other bounds apply once it is
+        # known to be this function's (a CCE upgrade trace; an SMN record), to each event of a delivery on its own.
+        _check_size(event, "event")
+        match shape:
+            case "cts":
+                return _from_cts(event, trigger("cts"))
+            case "trace":
+                return _from_trace(event, event, trigger("cts"), at="")
+            case "cloudevent":
+                return _from_cloudevent(event, trigger("eventgrid"), at="")
+            case "eventgrid":
+                if via:
+                    raise InvalidEvent("events: an SMN message carries one event, not an EventGrid delivery")
+                events = _validate(EventGridBatch, event).events
+                return _batch("eventgrid", [partial(_cloudevent_item, raw, index) for index, raw in enumerate(events)])
+            case _:
+                if via:
+                    raise InvalidEvent("record: an SMN message cannot carry another SMN event")
+                records = _validate(SmnEnvelope, event).record
+                single = len(records) == 1
+                return _batch("smn", [partial(_smn_record, raw, index, single) for index, raw in enumerate(records)])
+    _check_bounds(event, "")
+    if shape is None:
         raise InvalidEvent(f"event: unrecognised event: expected {EXPECTED_SHAPES}; "
                            f"got an object with keys [{_keys(event)}]")
-    envelope = _validate(model, event)
-    trigger = lambda name: f"{via}/{name}" if via else name  # noqa: E731
-
+    envelope = _validate(MODELS[shape], event)
     match envelope:
         case ManualCheck() | PostCheckTaskIn():
             manual = envelope if isinstance(envelope, ManualCheck) else envelope.as_manual()
@@ -90,23 +120,6 @@ def _parse(event: Any, via: str | None) -> Intent | Batch:
             return SweepIntent(trigger=trigger("manual_sweep"), dry_run=envelope.dry_run)
         case TimerEnvelope():
             return SweepIntent(trigger=trigger("timer"), anchor=_timer_time(envelope.time))
-        case CtsEnvelope():
-            return _from_trace(envelope.cts, trigger("cts"), field="cts")
-        case TraceEnvelope():
-            return _from_trace(envelope.root, trigger("cts"), field="")
-        case CloudEventEnvelope():
-            return _from_cloudevent(envelope, trigger("eventgrid"), at="")
-        case EventGridBatch():
-            if via:
-                raise InvalidEvent("events: an SMN message carries one event, not an EventGrid delivery")
-            return _batch("eventgrid", [partial(_cloudevent_item, raw, index)
-                                        for index, raw in enumerate(envelope.events)])
-        case SmnEnvelope():
-            if via:
-                raise InvalidEvent("record: an SMN message cannot carry another SMN event")
-            single = len(envelope.record) == 1
-            return _batch("smn", [partial(_smn_record, raw, index, single)
-                                  for index, raw in enumerate(envelope.record)])
     raise InvalidEvent(f"event: unsupported event type {type(envelope).__name__}")  # pragma: no cover
 
 
@@ -132,10 +145,13 @@ def _batch(trigger: str, items: list[Callable[[], Intent]]) -> Intent | Batch:
 
 
 def _smn_record(record: Any, index: int, single: bool) -> Intent:
-    """One SMN record: its message is an event (any but another SMN event or an EventGrid delivery)."""
-    smn = _validate(SmnRecord, record, at=f"record.{index}").smn
-    inner = _decode(smn.message, f"record[{index}].smn.message")
-    where = "smn.message" if single else f"record[{index}].smn.message"
+    """One SMN record (meant for this function: its topic is subscribed to it), within the bounds of an event on
+    its own: its message is an event (any but another SMN event or an EventGrid delivery)."""
+    at = f"record[{index}]"
+    _check_bounds(record, at)
+    smn = _validate(SmnRecord, record, at=at).smn
+    inner = _decode(smn.message, f"{at}.smn.message")
+    where = "smn.message" if single else f"{at}.smn.message"
     try:
         parsed = _parse(inner, via="smn")
     except InvalidEvent as exc:  # about the event inside the message: say so
@@ -149,45 +165,76 @@ def _cloudevent_item(event: Any, index: int) -> Intent:
     at = f"events[{index}]"
     if not isinstance(event, dict):
         raise InvalidEvent(f"{at}: expected a CloudEvent (an object), got {_kind(event)}")
-    return _from_cloudevent(_validate(CloudEventEnvelope, event, at), "eventgrid", at=at)
+    return _from_cloudevent(event, "eventgrid", at=at)
 
 
-def _from_cloudevent(event: CloudEventEnvelope, trigger: str, at: str) -> Intent:
-    """A CloudEvent whose ``data`` (an object, or JSON text of one) is a CTS trace; any other is not this
-    function's."""
+def _from_cts(event: dict[Any, Any], trigger: str) -> Intent:
+    """The CTS trigger's event: ``cts`` holds the trace; an object that is not a CCE upgrade trace is ignored,
+    whatever it holds; anything else is a broken envelope."""
+    trace = event["cts"]
+    if isinstance(trace, dict) and (ignored := _not_an_upgrade(trace, trigger)):
+        return ignored
+    _check_bounds(event, "")
+    return _upgrade(_validate(CtsEnvelope, event).cts, trigger, "cts")
+
+
+def _from_trace(event: dict[Any, Any], trace: dict[Any, Any], trigger: str, at: str) -> Intent:
+    """``trace`` (``at`` names where it is), carried in ``event``: an upgrade trace is followed once ``event``
+    is found within an event's bounds; any other is ignored, unread."""
+    if ignored := _not_an_upgrade(trace, trigger):
+        return ignored
+    _check_bounds(event, at)
+    return _upgrade(trace, trigger, at)
+
+
+def _from_cloudevent(event: dict[Any, Any], trigger: str, at: str) -> Intent:
+    """A CloudEvent (``at`` names where it is: ``events[2]`` in a delivery) whose ``data`` (an object, or JSON
+    text of one) is a CCE upgrade trace is this function's: it must be a well-formed CloudEvent within an event's
+    bounds. Any other is ignored, whatever it holds (nothing in it is modelled)."""
     field = _join(at, "data")
-    data = event.data
-    if isinstance(data, str):
+    data = event.get("data")
+    embedded = isinstance(data, str)
+    if embedded:
         data = _embedded_object(data, field)
     if not isinstance(data, dict) or ("service_type" not in data and "trace_name" not in data):
-        return Ignored(trigger=trigger, reason=f"the CloudEvent from {_show(event.source)} of type "
-                       f"{_show(event.type)} carries no CTS trace")
-    return _from_trace(data, trigger, field)
+        return Ignored(trigger=trigger, reason=f"the CloudEvent from {_show(event.get('source'))} of type "
+                       f"{_show(event.get('type'))} carries no CTS trace")
+    if ignored := _not_an_upgrade(data, trigger):
+        return ignored
+    _check_bounds(event, at)
+    if embedded:
+        _check_bounds(data, field)
+    _validate(CloudEventEnvelope, event, at)
+    return _upgrade(data, trigger, field)
 
 
 def _embedded_object(text: str, field: str) -> Any:
-    """JSON text that an event carries as a value, parsed within the event's bounds (refused naming ``field``);
-    None when it is not JSON."""
+    """JSON text that an event carries as a value, parsed with :func:`bounds.loads` (none of its bounds checked
+    yet: the caller checks them once the value is known to be this function's); None when it is not JSON.
+    Text nested too deep to parse at all is refused naming ``field``: whose it is cannot be told."""
     try:
-        value = bounds.loads(text)
-        bounds.check(value)
+        return bounds.loads(text)
     except OutOfBounds as exc:
-        where = f" (at {_path(exc.path)})" if exc.path else ""
-        raise InvalidEvent(f"{field}: {exc}{where}") from None
+        raise InvalidEvent(f"{field}: {exc}") from None
     except ValueError:
         return None
-    return value
 
 
-def _from_trace(trace: dict[Any, Any], trigger: str, field: str) -> Intent:
-    """A trace (``field`` names where it is: ``cts``, ``data``, nothing for a trace on its own): a CCE upgrade
-    trace is followed, any other ignored."""
-    if not is_upgrade_trace(trace):
-        return Ignored(
-            trigger=trigger,
-            reason=f"trace {_show(trace.get('service_type'))}/{_show(trace.get('trace_name'))} is not a "
-            f"{UPGRADE_SERVICE}/{UPGRADE_TRACE} trace",
-        )
+def _not_an_upgrade(trace: dict[Any, Any], trigger: str) -> Ignored | None:
+    """Why a trace (an object, not yet modelled nor bounded) is not this function's; None for a CCE upgrade
+    trace. Only its service_type and trace_name are looked at."""
+    if is_upgrade_trace(trace):
+        return None
+    return Ignored(
+        trigger=trigger,
+        reason=f"trace {_show(trace.get('service_type'))}/{_show(trace.get('trace_name'))} is not a "
+        f"{UPGRADE_SERVICE}/{UPGRADE_TRACE} trace",
+    )
+
+
+def _upgrade(trace: dict[Any, Any], trigger: str, field: str) -> Intent:
+    """A CCE upgrade trace (``field`` names where it is: ``cts``, ``data``, nothing for a trace on its own),
+    within the bounds of its event: followed, unless the traced request failed."""
     model = _validate(CtsTrace, trace, field)
     code = model.http_code()
     if code is not None and code >= 400:
@@ -243,7 +290,10 @@ def _timer_time(value: str) -> datetime:
 
 
 def _join(at: str, name: str) -> str:
-    return f"{at}.{name}" if at else name
+    """``name`` (a key, or a list index as ``[2]``) under ``at``: ``events[2].data``, ``record[1]``."""
+    if not at:
+        return name
+    return f"{at}{name}" if name.startswith("[") else f"{at}.{name}"
 
 
 def _decode(event: Any, field: str) -> Any:
@@ -268,14 +318,28 @@ def _decode(event: Any, field: str) -> Any:
     return event
 
 
-def _check_bounds(event: Any) -> None:
-    """Refuse events that are too deep, too large, hold too long a number or are not an object."""
-    if not isinstance(event, dict):
-        raise InvalidEvent(f"event: expected a JSON object, got {_kind(event)}")
+def _check_bounds(value: Any, at: str) -> None:
+    """Refuse an event (or one event of a delivery, ``at`` naming where it is) that is too deep, too large or
+    holds too long a number."""
     try:
-        bounds.check(event, MAX_EVENT_BYTES)
+        bounds.check(value, MAX_EVENT_BYTES)
     except OutOfBounds as exc:
-        raise InvalidEvent(f"{_path(exc.path)}: {exc}") from None
+        raise InvalidEvent(f"{_where(at, exc.path)}: {exc}") from None
+
+
+def _check_size(value: Any, at: str) -> None:
+    """Refuse an event, or a delivery of several, that is larger than an event may be (its size alone)."""
+    try:
+        bounds.check_size(value, MAX_EVENT_BYTES)
+    except OutOfBounds as exc:
+        raise InvalidEvent(f"{at}: {exc}") from None
+
+
+def _where(at: str, path: tuple[Any, ...]) -> str:
+    """``path`` (keys and list indexes) under ``at``; the event itself when both are empty."""
+    if not path:
+        return at or "event"
+    return _cut_path(_join(at, _path(path)))
 
 
 def _describe(exc: ValidationError, at: str = "") -> str:
@@ -292,8 +356,12 @@ def _describe(exc: ValidationError, at: str = "") -> str:
 
 
 def _path(loc: tuple[Any, ...]) -> str:
-    """A field's path (``spec.clusterID``), each key cut short, the whole cut short too."""
-    return _cut_path(".".join(_key(part) for part in loc) or "event")
+    """A field's path (``spec.clusterID``, a list's item as ``n[1]``), each key cut short, the whole cut short
+    too."""
+    path = ""
+    for part in loc:
+        path = _join(path, f"[{part}]" if isinstance(part, int) and not isinstance(part, bool) else _key(part))
+    return _cut_path(path or "event")
 
 
 def _cut_path(path: str) -> str:
@@ -302,7 +370,7 @@ def _cut_path(path: str) -> str:
 
 def _key(key: Any) -> str:
     """A key as a message names it: the key itself, or its start and "..." when it is long."""
-    name = str(key)
+    name = key if isinstance(key, str) else _show(key)
     return name if len(name) <= MAX_KEY_CHARS else name[:MAX_KEY_CHARS - len(CUT)] + CUT
 
 
@@ -330,7 +398,8 @@ def _explain(error: Any) -> str:
     if kind == "list_type":
         return f"expected a list, got {got}"
     if kind == "too_long":
-        return f"expected at most {error.get('ctx', {}).get('max_length')} items, got more"
+        ctx = error.get("ctx", {})
+        return f"expected at most {ctx.get('max_length')} items, got {ctx.get('actual_length', 'more')}"
     message = str(error["msg"]).removeprefix("Value error, ")
     return f"{message}, got {got}"
 
@@ -352,7 +421,7 @@ def _show(value: Any) -> str:
         return json.dumps(value)
     if isinstance(value, float):
         return json.dumps(value) if abs(value) < 1e15 else "a number"
-    return _kind(value) if isinstance(value, (dict, list, int)) else type(value).__name__
+    return _kind(value) if isinstance(value, (dict, list, int, bounds.LongNumber)) else type(value).__name__
 
 
 def _quote(text: str) -> str:

@@ -111,6 +111,74 @@ def test_a_trace_without_the_fields_that_name_it_is_ignored(via):
     assert isinstance(intent, Ignored)
 
 
+# -- another service's event is ignored whatever it holds --------------------------------------------------------
+
+# The bounds on an event meant for this function (README, "Limits"): 24 levels, 20,000 values, numbers of at most
+# 100 characters; a CloudEvent's specversion of at most 16 characters, its id, source and type of at most 256.
+DEEP = json.loads('{"a":' * 23 + "1" + "}" * 23)
+BREAKS_A_BOUND = {
+    "deep-request": {"request": DEEP},
+    "20001-values": {"response": {"items": list(range(20_001))}},
+    "101-digit-number": {"code": int("9" * 101)},
+    "101-digit-key-value": {"user": {"id": -int("9" * 101)}},
+}
+FOREIGN = [{"service_type": "ECS", "trace_name": "createServer"},
+           {"service_type": "CCE", "trace_name": "deleteCluster"}, {"service_type": "", "trace_name": ""}]
+
+
+@pytest.mark.parametrize("via", [*VIAS, "events"])
+@pytest.mark.parametrize("breakage", list(BREAKS_A_BOUND))
+@pytest.mark.parametrize("fields", FOREIGN, ids=["ecs", "cce-other", "empty"])
+def test_another_services_trace_that_breaks_a_bound_is_ignored(via, breakage, fields):
+    """Issue 9: a trace not about a CCE upgrade is ignored, whatever it holds; the bounds are for events meant for
+    this function."""
+    intent = intent_of(wrapped({**fields, "resource_id": "", **BREAKS_A_BOUND[breakage]}, via))
+
+    assert isinstance(intent, Ignored) and "is not a CCE/clusterUpgrade trace" in intent.reason
+
+
+@pytest.mark.parametrize("where", ["alone", "delivery"])
+@pytest.mark.parametrize(
+    "change",
+    [{"id": "i" * 257}, {"source": "s" * 257}, {"type": "t" * 257}, {"specversion": "1" * 17}, {"id": None},
+     {"specversion": 1}, {"data": {"items": list(range(20_001))}}, {"data": {"size": int("9" * 101)}},
+     {"data": DEEP}, {"subject": DEEP}],
+    ids=["long-id", "long-source", "long-type", "long-specversion", "no-id", "numeric-specversion", "20001-values",
+         "101-digits", "deep-data", "deep-subject"],
+)
+def test_another_services_cloudevent_that_breaks_a_bound_is_ignored(where, change):
+    obs = {**event("eventgrid_batch")["events"][1], **change}
+    evt = obs if where == "alone" else {"events": [event("eventgrid_cluster_upgrade"), obs]}
+
+    parsed = parse_event(evt)
+
+    intent = parsed if where == "alone" else parsed.items[1]
+    assert isinstance(intent, Ignored) and "carries no CTS trace" in intent.reason
+    if where == "delivery":  # and the upgrade beside it is followed
+        assert isinstance(parsed.items[0], CheckIntent) and parsed.items[0].cluster_id == CLUSTER
+
+
+@pytest.mark.parametrize("via", VIAS)
+def test_nothing_of_another_services_event_is_modelled_or_bounded(via, monkeypatch):
+    """Whose an event is is decided from its service_type and trace_name alone: the trace is never modelled, and
+    nothing in it is walked for a bound (an SMN record, meant for this function, is bounded on its own)."""
+    from postcheck import bounds
+    from postcheck.envelopes import CloudEventEnvelope
+    from postcheck.payloads import CtsTrace
+
+    def forbidden(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("another service's event was modelled or bounded")
+
+    monkeypatch.setattr(CtsTrace, "model_validate", forbidden)
+    monkeypatch.setattr(CloudEventEnvelope, "model_validate", forbidden)
+    if via != "smn":
+        monkeypatch.setattr(bounds, "check", forbidden)
+
+    intent = intent_of(wrapped({**FOREIGN[0], "response": json.dumps(DEEP), **BREAKS_A_BOUND["20001-values"]}, via))
+
+    assert isinstance(intent, Ignored)
+
+
 # -- a CCE upgrade trace in every documented form ---------------------------------------------------------------
 
 @pytest.mark.parametrize("via", VIAS)
@@ -254,12 +322,29 @@ def test_a_cloudevent_without_data_is_ignored():
     assert isinstance(parse_event(ce), Ignored)
 
 
-@pytest.mark.parametrize(("text", "says"), [("[" * 30_000 + "]" * 30_000, "deeper"),
-                                             ('{"a": ' + "1" * 5_000 + "}", "number")])
-def test_data_as_json_text_keeps_the_bounds_of_an_event(text, says):
+@pytest.mark.parametrize(("extra", "field", "says"), [("[" * 30 + "]" * 30, "data", "deeper"),
+                                                       ("1" * 5_000, "data.request", "number"),
+                                                       ("[" + ",".join(["0"] * 20_001) + "]", "data", "values")])
+def test_data_as_json_text_of_an_upgrade_trace_keeps_the_bounds_of_an_event(extra, field, says):
+    text = json.dumps(UPGRADE)[:-1] + f', "request": {extra}}}'
+
     message = rejection({**event("eventgrid_cluster_upgrade"), "data": text})
 
-    assert message.startswith("data: ") and says in message
+    assert message.startswith(f"{field}: ") and says in message
+
+
+@pytest.mark.parametrize("text", ['{"a": ' + "1" * 5_000 + "}", '{"service_type": "ECS", "trace_name": "x", "request": '
+                                  + "[" * 30 + "]" * 30 + "}", '{"items": [' + ",".join(["0"] * 20_001) + "]}"],
+                         ids=["long-number", "deep-trace", "many-values"])
+def test_data_as_json_text_of_another_service_is_ignored_whatever_it_holds(text):
+    assert isinstance(parse_event({**event("eventgrid_cluster_upgrade"), "data": text}), Ignored)
+
+
+def test_data_as_json_text_too_deep_to_read_is_rejected():
+    """Text nested too deep to parse at all: whose it is cannot be told, so it is refused (no API call)."""
+    message = rejection({**event("eventgrid_cluster_upgrade"), "data": "[" * 30_000 + "]" * 30_000})
+
+    assert message.startswith("data: ") and "deeper" in message
 
 
 @pytest.mark.parametrize(("change", "field"), [({"id": None}, "id"), ({"specversion": 1}, "specversion"),
@@ -314,6 +399,80 @@ def test_a_delivery_inside_an_smn_message_is_rejected():
     assert rejection({"record": [{"smn": {"message": message}}]}).startswith("smn.message: events: ")
 
 
+def ecs_trace_event(index: int, values: int) -> dict[str, Any]:
+    """Another service's CloudTrace CloudEvent: an ECS call whose response lists ``values`` short items."""
+    return {"specversion": "1.0", "id": f"ecs-{index}", "source": "HC.ECS", "type": "ECS:CloudTrace:ApiCall",
+            "datacontenttype": "application/json",
+            "data": {"service_type": "ECS", "trace_name": "batchDeleteServerTags", "resource_type": "ecs",
+                     "response": {"items": ["a"] * values}}}
+
+
+# EventGrid, "Events" (https://support.huaweicloud.com/usermanual-eg/eg-ug-015.html): at most 64 KB an event,
+# 256 KB a request, 20 events a request.
+EG_EVENT_BYTES, EG_REQUEST_BYTES, EG_EVENTS = 64 * 1024, 256 * 1024, 20
+
+
+def test_an_upgrade_in_a_delivery_is_followed_whatever_the_others_hold():
+    """A delivery EventGrid documents as valid whose events hold more than 20,000 values between them: the bounds
+    are each event's, not the delivery's."""
+    delivery = {"events": [event("eventgrid_cluster_upgrade")] + [ecs_trace_event(i, 1_100) for i in range(19)]}
+    assert len(delivery["events"]) <= EG_EVENTS
+    assert all(len(json.dumps(item)) <= EG_EVENT_BYTES for item in delivery["events"])
+    assert len(json.dumps(delivery)) <= EG_REQUEST_BYTES
+
+    parsed = parse_event(delivery)
+
+    assert isinstance(parsed.items[0], CheckIntent) and parsed.items[0].cluster_id == CLUSTER
+    assert all(isinstance(item, Ignored) for item in parsed.items[1:])
+
+
+def test_an_event_of_a_delivery_that_breaks_a_bound_is_refused_alone_naming_where_it_is():
+    good = event("eventgrid_cluster_upgrade")
+    many, deep, long_number = copy.deepcopy(good), copy.deepcopy(good), copy.deepcopy(good)
+    many["data"]["request"] = list(range(20_001))
+    deep["data"]["request"] = DEEP
+    long_number["data"]["code"] = int("4" * 101)
+
+    parsed = parse_event({"events": [many, good, deep, long_number]})
+
+    first, followed, third, fourth = parsed.items
+    assert isinstance(followed, CheckIntent)
+    assert first.message.startswith("events[0]: more than 20000 values")
+    assert third.message.startswith("events[2]: nested deeper than 24 levels")
+    assert fourth.message.startswith("events[3].data.code: a number longer than 100 characters")
+
+
+@pytest.mark.parametrize(("key", "item"), [("events", event("eventgrid_batch")["events"][1]),
+                                           ("record", event("smn_manual")["record"][0])])
+def test_a_delivery_of_more_events_than_eventgrid_sends_at_once_is_rejected_naming_it(key, item):
+    """README, "The result": at most 20 events (EventGrid's maximum) or SMN records in one delivery."""
+    assert len(parse_event({key: [item] * EG_EVENTS}).items) == EG_EVENTS
+
+    message = rejection({key: [item] * (EG_EVENTS + 1)})
+
+    assert message.startswith(f"{key}: ") and "at most 20" in message and "21" in message
+
+
+def test_a_delivery_larger_than_an_event_may_be_is_rejected_as_a_whole():
+    big = {**event("eventgrid_batch")["events"][1], "data": {"blob": "x" * 40_000}}
+
+    assert rejection({"events": [big] * EG_EVENTS}).startswith("event: larger than the 655360-byte limit")
+
+
+def test_a_place_is_spelled_the_same_in_every_message():
+    """README, "The result": where a refused event is, as ``events[2].data.resource_id``: a list's item as [i], a
+    key after a dot."""
+    smn = parse_event({"record": [{"smn": {"message": "{}"}}, 7, {"smn": {}}]})
+    bad_id = copy.deepcopy(event("eventgrid_cluster_upgrade"))
+    bad_id["data"]["resource_id"] = "prod-east"
+    eventgrid = parse_event({"events": [bad_id, bad_id, bad_id]})
+
+    assert smn.items[1].message.startswith("record[1]: expected an object")
+    assert smn.items[2].message.startswith("record[2].smn.message: required")
+    assert eventgrid.items[2].message.startswith("events[2].data.resource_id: ")
+    assert rejection('{"cluster_id": "x", "n": [0, ' + "1" * 101 + "]}").startswith("n[1]: a number longer")
+
+
 # -- SMN ----------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("attributes", [{"cluster": "prod-east"}, "None", "", None, "absent", [], 5])
@@ -350,7 +509,7 @@ def test_every_record_of_an_smn_event_in_order_each_refused_on_its_own():
     assert isinstance(first, CheckIntent) and first.trigger == "smn/manual"
     assert isinstance(sweep, SweepIntent) and sweep.trigger == "smn/timer"
     assert not_json.message.startswith("record[1].smn.message: expected a JSON object")
-    assert missing.message.startswith("record.3.smn: required")
+    assert missing.message.startswith("record[3].smn: required")
     assert bad.message.startswith("record[4].smn.message: cluster_id: ")
 
 
