@@ -47,6 +47,23 @@ def obs_event() -> dict[str, Any]:
     return event("eventgrid_batch")["events"][1]
 
 
+def ecs_trace_event(index: int, values: int) -> dict[str, Any]:
+    """Another service's CloudTrace CloudEvent: an ECS call whose response lists ``values`` short items."""
+    return {"specversion": "1.0", "id": f"ecs-{index}", "source": "HC.ECS", "type": "ECS:CloudTrace:ApiCall",
+            "datacontenttype": "application/json",
+            "data": {"service_type": "ECS", "trace_name": "batchDeleteServerTags", "resource_type": "ecs",
+                     "response": {"items": ["a"] * values}}}
+
+
+# EventGrid, "Events" (https://support.huaweicloud.com/usermanual-eg/eg-ug-015.html): at most 64 KB an event,
+# 256 KB a request, 20 events a request.
+EG_EVENT_BYTES, EG_REQUEST_BYTES, EG_EVENTS = 64 * 1024, 256 * 1024, 20
+# README, "The result": a rejection message is under 1 KiB; a delivery of more events than EventGrid sends at once
+# is refused as a whole. platform-facts.md: an asynchronous invocation's result is at most 256 KB.
+MAX_MESSAGE_BYTES = 1024
+ASYNC_RESULT_BYTES = 256 * 1024
+
+
 @pytest.mark.parametrize("scenario", [two_clusters()])
 def test_every_upgrade_in_an_eventgrid_batch_is_checked_and_notified_in_order(standin, invoke):
     batch = {"events": [upgrade_event(OTHER, OTHER_TASK, "batch-west"), obs_event(),
@@ -205,3 +222,50 @@ def test_a_batch_delivered_again_checks_and_tells_nothing_twice(standin, invoke,
 
     # neither upgrade was confirmed a second time, and the one that was told is not told again
     assert (len(standin.postchecks), len(standin.published)) == (2, 1)
+
+
+def test_an_upgrade_in_a_valid_delivery_is_checked_whatever_the_other_events_hold(standin, invoke):
+    """The largest delivery EventGrid documents (20 events, each within 64 KB, 256 KB in all), whose other events
+    hold more than 20,000 values between them: the bounds are each event's, and the upgrade is checked."""
+    standin.cluster(CLUSTER).upgrade_tasks[0].phases = ["Success"]
+    delivery = {"events": [upgrade_event(CLUSTER, UPGRADE_TASK, "prod-east")]
+                + [ecs_trace_event(i, 1_100) for i in range(EG_EVENTS - 1)]}
+    assert all(len(json.dumps(item)) <= EG_EVENT_BYTES for item in delivery["events"])
+    assert len(json.dumps(delivery)) <= EG_REQUEST_BYTES
+
+    result = invoke(delivery)
+
+    assert result["outcome"] == "batch"
+    assert [r["outcome"] for r in result["results"]] == ["checked"] + ["ignored"] * (EG_EVENTS - 1)
+    assert [p["cluster_id"] for p in standin.postchecks] == [CLUSTER]
+    assert len(standin.published) == 1
+
+
+@pytest.mark.parametrize("key", ["events", "record"])
+def test_a_delivery_of_more_events_than_eventgrid_sends_is_refused_as_a_whole(standin, invoke, key):
+    evt = {"events": [{}] * 19_990} if key == "events" else {"record": event("smn_manual")["record"] * (EG_EVENTS + 1)}
+    assert len(json.dumps(evt, separators=(",", ":"))) < EG_REQUEST_BYTES  # small: only the number refuses it
+
+    result = invoke(evt)
+
+    assert (result["outcome"], result["error"]["code"]) == ("rejected", "InvalidEvent")
+    assert result["error"]["message"].startswith(f"{key}: expected at most 20")
+    assert len(json.dumps(result).encode()) < ASYNC_RESULT_BYTES
+    assert len(result["error"]["message"].encode()) < MAX_MESSAGE_BYTES
+    assert standin.requests == []
+
+
+def test_the_batch_log_line_counts_the_outcomes(standin, invoke, caplog):
+    """README, "The result": the "batch handled" line gives how many events, how many failed and how many of each
+    outcome, never a list as long as the delivery."""
+    standin.cluster(CLUSTER).upgrade_tasks[0].phases = ["Success"]
+    bad = upgrade_event(CLUSTER, None, "prod-east")
+    bad["data"]["resource_id"] = "prod-east"
+    delivery = {"events": [upgrade_event(CLUSTER, UPGRADE_TASK, "prod-east"), bad] + [obs_event()] * 18}
+
+    with caplog.at_level("INFO", logger="postcheck.service"):
+        invoke(delivery)
+
+    [line] = [r for r in caplog.records if r.getMessage() == "batch handled"]
+    assert (line.events, line.failed) == (EG_EVENTS, 0)
+    assert line.outcomes == {"checked": 1, "ignored": 18, "rejected": 1}
