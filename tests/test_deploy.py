@@ -260,7 +260,8 @@ def test_a_cts_or_timer_trigger_the_template_does_not_name_is_deleted(project: P
 def test_settings_changed_outside_deploy_are_restored_in_one_call(project: Project) -> None:
     assert project.deploy()[0] == 0
     body = {"func_name": FUNCTION, "runtime": "Python3.10", "handler": "index.handler", "memory_size": 512,
-            "timeout": 900, "xrole": "someone-elses-agency", "description": "", "enable_lts_log": True,
+            "timeout": 900, "xrole": "someone-elses-agency", "enable_lts_log": True,
+            "description": f"edited in the console; managed by cce-postcheck-deploy for function {FUNCTION}",
             "user_data": json.dumps({"DRY_RUN": "true"})}
     cloud(project.standin).send(Call("update_function_config", "PUT", "", body, (),
                                      {"function_urn": urn(project.standin)}))

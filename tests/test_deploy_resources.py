@@ -20,9 +20,10 @@ from conftest import CLUSTER, DEMO, FAST, event
 from scripts.deployment import deploy as deploy_module
 from scripts.deployment.cloud import CloudError
 from scripts.deployment.deploy import main
+from scripts.deployment.template import load_template
 from scripts.local_context import LocalContext
 from scripts.standin import StandIn
-from scripts.standin.functiongraph import Trigger
+from scripts.standin.functiongraph import Function, Trigger
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTION = "cce-postcheck"
@@ -95,7 +96,7 @@ def state(standin: StandIn) -> dict[str, Any]:
     functions = {}
     for name, f in standin.functions.items():
         config = {k: f["config"][k] for k in ("runtime", "handler", "memory_size", "timeout", "xrole", "user_data",
-                                              "enable_lts_log", "code_filename")}
+                                              "enable_lts_log", "code_filename", "description")}
         async_config = f["async_config"] and {k: f["async_config"][k] for k in (
             "max_async_retry_attempts", "max_async_event_age_in_seconds", "destination_config")}
         functions[name] = {"config": config, "code": f["code_sha256"], "async": async_config,
@@ -416,8 +417,6 @@ def test_a_subscription_deploy_added_is_removed_when_it_leaves_the_template(proj
 
 def test_a_policy_of_that_name_that_deploy_did_not_create(project: Project,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
-    from scripts.deployment.template import load_template
-
     document = load_template(project.template).agency.policy.document()
     iam = project.standin.state.iam
     iam.add_policy("cce-postcheck-least-privilege", "made in the console", document)
@@ -494,6 +493,84 @@ def test_chat_robots_are_subscribed_and_their_secrets_never_printed(project: Pro
     project.env["ROBOT"] = "https://open.feishu.cn/open-apis/bot/v2/hook/abc"
     code, output = project.run(capsys=capsys)
     assert code == 1 and "add_subscription" in output and "protocol feishu is not supported in region" in output
+
+
+# -- the function is deploy's only with deploy's mark ------------------------------------------------------------
+
+
+def _someone_elses_function(standin: StandIn) -> None:
+    """A function of the template's name that deploy never made, with its own timer."""
+    fg = standin.state.functiongraph
+
+    def add(_: Any) -> None:
+        function = Function("f-theirs", fg.region, fg.project_id, FUNCTION, "default", "Python3.10", "index.handler",
+                            256, 30, "theirs.zip", package("theirs"), description="made by another team")
+        function.triggers.append(Trigger("t-timer", "TIMER", "ACTIVE", {
+            "name": "their-nightly", "schedule_type": "Cron", "schedule": "0 0 2 * * ?", "user_event": ""}, "", ""))
+        fg.add(function)
+
+    fg.apply(None, add)
+
+
+def test_the_function_deploy_creates_carries_its_mark(project: Project) -> None:
+    assert project.run()[0] == 0
+    description = load_template(project.template).function.description
+    assert state(project.standin)["functions"][FUNCTION]["config"]["description"] == f"{description}; {MARKER}"
+
+
+@pytest.mark.parametrize("args", [(), ("--destroy",)], ids=["deploy", "destroy"])
+def test_a_function_deploy_did_not_create_is_refused_before_any_write(
+        project: Project, capsys: pytest.CaptureFixture[str], args: tuple[str, ...]) -> None:
+    _someone_elses_function(project.standin)
+    before = state(project.standin)
+    code, output = project.run(*args, capsys=capsys)
+    assert code == 2, output
+    assert f"function {FUNCTION}: FunctionGraph has a function of that name that deploy did not create" in output
+    assert "nothing was written" in output and "--adopt" in output
+    assert project.writes() == []  # not a topic, not their code, not their timer
+    assert state(project.standin) == before
+
+
+def test_a_function_deployed_before_the_mark_is_taken_over_once_with_adopt(
+        project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    assert project.run()[0] == 0
+    deployed = state(project.standin)
+    plain = load_template(project.template).function.description  # what deploy wrote before it marked functions
+    fg = project.standin.state.functiongraph
+    fg.apply(fg.urn_of(FUNCTION), lambda f: setattr(f, "description", plain))
+
+    assert project.run(capsys=capsys)[0] == 2 and project.run("--destroy", capsys=capsys)[0] == 2
+    mark = project.mark()
+    code, output = project.run("--adopt", "--plan", capsys=capsys)
+    assert code == 0 and project.writes(mark) == [] and "[update_function_config]" in output
+    assert f"- description: {plain!r} -> {f'{plain}; {MARKER}'!r}" in output
+    code, output = project.run("--adopt", capsys=capsys)
+    assert code == 0, output
+    assert project.writes(mark) == ["update_function_config"]  # the mark, and nothing else
+    assert state(project.standin) == deployed
+    mark = project.mark()
+    assert project.run()[0] == 0 and project.writes(mark) == []
+    assert project.run("--destroy")[0] == 0 and state(project.standin)["functions"] == {}
+
+
+def test_a_cts_or_timer_trigger_the_template_does_not_name_is_deleted_on_deploys_function_only(
+        project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    assert project.run()[0] == 0
+    fg = project.standin.state.functiongraph
+    urn = fg.urn_of(FUNCTION)
+    fg.apply(urn, lambda f: f.triggers.append(Trigger("t-old", "TIMER", "ACTIVE", {
+        "name": "old-sweep", "schedule_type": "Rate", "schedule": "30m", "user_event": ""}, "", "")))
+    mark = project.mark()
+    assert project.run()[0] == 0
+    assert project.writes(mark) == ["delete_function_trigger"]  # two timers would sweep twice
+
+    fg.apply(urn, lambda f: f.triggers.append(Trigger("t-old", "TIMER", "ACTIVE", {
+        "name": "old-sweep", "schedule_type": "Rate", "schedule": "30m", "user_event": ""}, "", "")))
+    fg.apply(urn, lambda f: setattr(f, "description", "taken over by someone"))  # no longer deploy's
+    mark = project.mark()
+    assert project.run(capsys=capsys)[0] == 2
+    assert project.writes(mark) == []
+    assert len(project.standin.functions[FUNCTION]["triggers"]) == 3
 
 
 # -- secrets in endpoints --------------------------------------------------------------------------------------

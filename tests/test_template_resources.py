@@ -166,3 +166,13 @@ def test_an_endpoint_is_shown_as_scheme_and_host_only(endpoint: str, shown: str)
     assert shown_endpoint(endpoint) == shown
     assert "SECRET" not in shown_endpoint(endpoint)
 
+
+def test_the_description_leaves_room_for_deploys_mark() -> None:
+    # FunctionGraph keeps 512 characters of a description; deploy appends "; managed by cce-postcheck-deploy for
+    # function <name>" (README, "What is deploy's")
+    mark = f"; managed by cce-postcheck-deploy for function {raw()['function']['name']}"
+    data = raw()
+    data["function"]["description"] = "d" * (512 - len(mark))
+    parse_template(data)
+    data["function"]["description"] += "d"
+    assert f"function: description: at most {512 - len(mark)} characters" in problems(data)

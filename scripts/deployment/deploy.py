@@ -6,6 +6,7 @@ way CTS lists the operation (``huaweicloudsdkcts``).
 
     python -m scripts.deployment [--template template.yaml] [--plan] [--endpoint URL]
     python -m scripts.deployment --destroy [--plan]   # remove exactly what deploy created, in reverse order
+    python -m scripts.deployment --adopt [--plan]     # once: take over a function deploy made before it marked it
     python -m scripts.deployment --check            # validate the template and its ${NAME} references, offline
     python -m scripts.deployment --print-policy     # the agency's IAM policy as JSON
 
@@ -45,6 +46,7 @@ from scripts.deployment.plan import (
     function_urn,
     plan,
     read_paths,
+    refusals,
     summarize,
 )
 from scripts.deployment.resources import Existing, Wanted, plan_destroy, plan_resources
@@ -112,7 +114,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     except (TemplateError, Refused) as problem:
         print(f"deploy: {problem}", file=sys.stderr)
         return 2
-    run = _Run(resolved, topics, keys, region, endpoints, out)
+    run = _Run(resolved, topics, keys, region, endpoints, out, args.adopt)
     if args.destroy:
         return run.destroy(args.plan)
     assert package is not None
@@ -123,9 +125,9 @@ class _Run:
     """One deploy or destroy: the reads, the plan, the writes."""
 
     def __init__(self, resolved: Resolved, topics: tuple[ResolvedTopic, ...], keys: Keys, region: str,
-                 endpoints: Endpoints, out: TextIO) -> None:
-        self.resolved, self.topics, self.keys, self.region, self.endpoints, self.out = \
-            resolved, topics, keys, region, endpoints, out
+                 endpoints: Endpoints, out: TextIO, adopt: bool = False) -> None:
+        self.resolved, self.topics, self.keys, self.region, self.endpoints, self.out, self.adopt = \
+            resolved, topics, keys, region, endpoints, out, adopt
         function = resolved.template.function
         self.urn = function_urn(region, keys.project_id, function.package, function.name)
         self.paths = {**resource_read_paths(keys.project_id), **read_paths(keys.project_id, self.urn)}
@@ -170,8 +172,13 @@ class _Run:
             print(f"deploy: {problem}; nothing was written", file=sys.stderr)
             return 2
         resources = plan_resources(wanted, existing)
+        function_refusals = refusals(target.name, current, self.adopt)
+        if self.adopt and current.function is not None and not function_refusals and target.config.description \
+                != current.function.config.description:
+            resources.notes.append(f"function {target.name}: --adopt: deploy takes it over and writes its mark into "
+                                   "the description")
         calls = resources.calls + plan(target, current)
-        return self._apply(calls, resources.notes, resources.refusals, plan_only, {
+        return self._apply(calls, resources.notes, function_refusals + resources.refusals, plan_only, {
             **dict.fromkeys(iam.operations, iam.send), **dict.fromkeys(smn.operations, smn.send),
             **dict.fromkeys(functiongraph.operations, _fg_sender(functiongraph))}, "deploy")
 
@@ -185,9 +192,12 @@ class _Run:
         except CloudError as error:
             print(f"deploy: could not read what exists: {error}", file=sys.stderr)
             return 1
-        function_calls, function_refusals = destroy_function(self.urn, self.keys.project_id, current)
+        function_refusals = refusals(self.resolved.template.function.name, current, self.adopt, destroy=True)
+        function_calls, trigger_refusals = ([], []) if function_refusals else \
+            destroy_function(self.urn, self.keys.project_id, current)
         resources = plan_destroy(wanted, existing)
-        return self._apply(function_calls + resources.calls, resources.notes, function_refusals + resources.refusals,
+        return self._apply(function_calls + resources.calls, resources.notes,
+                           function_refusals + trigger_refusals + resources.refusals,
                            plan_only, {**dict.fromkeys(iam.operations, iam.send),
                                        **dict.fromkeys(smn.operations, smn.send),
                                        **dict.fromkeys(functiongraph.operations, _fg_sender(functiongraph))},
@@ -321,6 +331,9 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--destroy", action="store_true",
                         help="remove what deploy created (function, grant, agency, policy, subscriptions, topics), "
                              "in reverse order; with --plan, only print the calls")
+    parser.add_argument("--adopt", action="store_true",
+                        help="take over the function of the template's name although it lacks deploy's mark (a "
+                             "deployment made before deploy marked functions); once, with --plan first")
     parser.add_argument("--check", action="store_true", help="validate the template offline and stop")
     parser.add_argument("--print-policy", action="store_true", help="print the agency's IAM policy and stop")
     return parser.parse_args(argv)

@@ -17,6 +17,12 @@ What is compared (nothing else is touched):
 * triggers: the template's CTS and TIMER triggers by (type, name). A changed one is deleted and created again
   (FunctionGraph updates only a trigger's status in place); a CTS or TIMER trigger the template does not name
   is deleted (two timers would sweep twice). Triggers of other types are left alone.
+
+Deploy changes or deletes only its own function: the one whose description carries deploy's mark for it
+(``managed by cce-postcheck-deploy for function <name>``, :mod:`scripts.deployment.marks`), which the creating call
+writes. A function of the template's name without the mark is someone else's: :func:`refusals` names it, and deploy
+writes nothing (``--adopt`` takes it over: the next update writes the mark). So the triggers deploy deletes are
+always on a function that is deploy's.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scripts.deployment.marks import marked_description, marker, marks
 from scripts.deployment.template import Resolved, shown_endpoint
 
 MANAGED_TRIGGER_TYPES = ("CTS", "TIMER")
@@ -182,12 +189,30 @@ def desired(resolved: Resolved, package: Package, region: str, project_id: str, 
         project_id=project_id,
         config=Config(runtime=function.runtime, handler=function.handler, memory_size=function.memory_mb,
                       timeout=function.timeout_s, xrole=resolved.template.agency.name,
-                      description=function.description, enable_lts_log=function.logs,
+                      description=marked_description(function.description, function.name),
+                      enable_lts_log=function.logs,
                       user_data=dict(resolved.environment)),
         code=package,
         async_config=AsyncConfig(settings.max_retries, settings.max_event_age_s, on_failure),
         triggers=triggers,
     )
+
+
+def is_deploys(name: str, function: CurrentFunction) -> bool:
+    """Whether the function carries deploy's mark for ``name`` in its description."""
+    return name in marks(function.config.description)
+
+
+def refusals(name: str, current: Current, adopt: bool, destroy: bool = False) -> list[str]:
+    """Why deploy (or ``--destroy``) must not touch the function of the template's name: it exists without deploy's
+    mark and ``--adopt`` was not given. Empty otherwise."""
+    if current.function is None or adopt or is_deploys(name, current.function):
+        return []
+    verb = "delete" if destroy else "update"
+    return [f"function {name}: FunctionGraph has a function of that name that deploy did not create (its description "
+            f"lacks {marker(name)!r}); deploy does not {verb} it. If deploy made it before it marked the functions it "
+            "creates, run once with --adopt to take it over (see README, \"Deployment\"); otherwise give "
+            "function.name another name"]
 
 
 def plan(target: Desired, current: Current) -> list[Call]:

@@ -31,6 +31,7 @@ if str(ROOT / "function") not in sys.path:  # the function's own configuration m
 
 from postcheck.config import FALSE_WORDS, TOPIC_URN_RE, TRUE_WORDS, VARIABLES, Settings  # noqa: E402
 from postcheck.policy import WaitPolicy  # noqa: E402
+from scripts.deployment.marks import MAX_FUNCTION_DESCRIPTION, marked_description  # noqa: E402
 
 DEFAULT_TEMPLATE = ROOT / "template.yaml"
 REFERENCE = re.compile(r"\$\{(?P<name>[A-Z][A-Z0-9_]*)\}")
@@ -146,6 +147,16 @@ class Function(_Model):
         if problems:
             raise ValueError("; ".join(problems))
         return value
+
+    @model_validator(mode="after")
+    def _description_fits_the_mark(self) -> Function:
+        # deploy appends its mark to the description (scripts/deployment/marks.py); FunctionGraph keeps 512 characters
+        room = MAX_FUNCTION_DESCRIPTION - (len(marked_description(self.description, self.name)) -
+                                           len(self.description))
+        if len(self.description) > room:
+            raise ValueError(f"description: at most {room} characters for function {self.name} (FunctionGraph "
+                             f"keeps {MAX_FUNCTION_DESCRIPTION}, and deploy appends its mark)")
+        return self
 
     @model_validator(mode="after")
     def _package_matches_runtime(self) -> Function:
