@@ -39,6 +39,9 @@ FIRST_RUN = [
     "create_function", "update_function_async_invoke_config", "create_function_trigger", "create_function_trigger",
 ]
 EMPTY_ACCOUNT = {**copy.deepcopy(DEMO), "topics": []}
+# Reads sent as POST: SMN's query of topics by tag ("Querying Resources by Tag", ListResourceInstances,
+# https://support.huaweicloud.com/en-us/api-smn/ListResourceInstances.html) changes nothing.
+QUERIES = {"list_resource_instances"}
 
 
 def package(text: str = "v1") -> bytes:
@@ -77,7 +80,12 @@ class Project:
         return len(self.standin.requests)
 
     def writes(self, since: int = 0) -> list[str]:
-        return [r["operation"] for r in self.standin.requests[since:] if r["method"] != "GET"]
+        return [r["operation"] for r in self.standin.requests[since:]
+                if r["method"] != "GET" and r["operation"] not in QUERIES]
+
+    def reads_only(self, since: int = 0) -> bool:
+        """Every request since ``since`` was a read (a GET, or a query sent as POST)."""
+        return all(r["method"] == "GET" or r["operation"] in QUERIES for r in self.standin.requests[since:])
 
 
 def state(standin: StandIn) -> dict[str, Any]:
@@ -165,7 +173,7 @@ def test_a_second_run_and_its_plan_write_nothing(project: Project) -> None:
     code, output = project.run()
     assert code == 0 and "nothing to do" in output
     assert project.writes(mark) == []
-    assert {r["method"] for r in project.standin.requests[mark:]} == {"GET"}
+    assert project.reads_only(mark)
     assert state(project.standin) == before
     assert f"email {EMAIL} has not confirmed its subscription yet" in output
 
@@ -571,6 +579,200 @@ def test_a_cts_or_timer_trigger_the_template_does_not_name_is_deleted_on_deploys
     assert project.run(capsys=capsys)[0] == 2
     assert project.writes(mark) == []
     assert len(project.standin.functions[FUNCTION]["triggers"]) == 3
+
+
+# -- two deployments: one function's destroy keeps what another function uses --------------------------------
+
+
+def _second(project: Project, tmp_path: Path, name: str = "cce-postcheck-b") -> Project:
+    """The same template for another function: the same topics, policy and agency."""
+    (tmp_path / name).mkdir()
+    other = Project(tmp_path / name, project.standin)
+    other.edit(f"  name: {FUNCTION}\n  package:", f"  name: {name}\n  package:")
+    return other
+
+
+def test_what_another_functions_deploy_marked_is_refused_without_adopt(
+        project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert project.run()[0] == 0
+    deployed = state(project.standin)
+    other = _second(project, tmp_path)
+    mark = project.mark()
+    code, output = other.run(capsys=capsys)
+    assert code == 2
+    for thing in ("topic cce-upgrades", "topic cce-postcheck-failures", "custom policy cce-postcheck-least-privilege",
+                  "agency cce-postcheck"):
+        assert f"{thing}: deploy marked it for function {FUNCTION}, not for function cce-postcheck-b" in output
+    assert "Run with --adopt to share it" in output and "nothing was written" in output
+    assert other.writes(mark) == [] and state(project.standin) == deployed
+
+
+def test_a_mark_names_whole_function_names(project: Project, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    # "for function cce-postcheck" is a prefix of "for function cce-postcheck-b": deploy of cce-postcheck must still
+    # see the things deploy made for cce-postcheck-b as another function's
+    other = _second(project, tmp_path)
+    assert other.run()[0] == 0
+    mark = project.mark()
+    code, output = project.run(capsys=capsys)
+    assert code == 2 and "deploy marked it for function cce-postcheck-b, not for function cce-postcheck" in output
+    assert project.writes(mark) == []
+
+
+def test_shared_with_adopt_each_destroy_removes_only_its_own_function(project: Project, tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    assert project.run()[0] == 0
+    other = _second(project, tmp_path)
+    mark = project.mark()
+    code, output = other.run("--adopt", capsys=capsys)
+    assert code == 0, output
+    assert other.writes(mark) == [
+        "create_resource_tag", "update_subscription", "create_resource_tag", "update_subscription",
+        "update_cloud_service_custom_policy", "update_agency",
+        "create_function", "update_function_async_invoke_config", "create_function_trigger", "create_function_trigger"]
+    both = "managed by cce-postcheck-deploy for functions cce-postcheck, cce-postcheck-b"
+    shared = state(project.standin)
+    assert shared["topics"]["cce-upgrades"]["subscriptions"] == [("email", EMAIL, both)]
+    assert both in shared["policies"]["cce-postcheck-least-privilege"]["description"]
+    assert both in shared["agencies"]["cce-postcheck"]["description"]
+    mark = project.mark()
+    assert other.run()[0] == 0 and project.run()[0] == 0 and project.writes(mark) == []  # both converged
+
+    code, output = project.run("--destroy", capsys=capsys)
+    assert code == 0, output
+    now = state(project.standin)
+    assert list(now["functions"]) == ["cce-postcheck-b"]
+    b = "managed by cce-postcheck-deploy for function cce-postcheck-b"
+    assert now["agencies"]["cce-postcheck"]["grants"] == {project.standin.project_id:
+                                                         ["cce-postcheck-least-privilege"]}  # b runs with it
+    assert b in now["agencies"]["cce-postcheck"]["description"] and both not in now["agencies"]["cce-postcheck"][
+        "description"]
+    assert b in now["policies"]["cce-postcheck-least-privilege"]["description"]
+    for topic in ("cce-upgrades", "cce-postcheck-failures"):
+        assert now["topics"][topic]["subscriptions"] == [("email", EMAIL, b)]
+        assert list(now["topics"][topic]["tags"].values()) == ["cce-postcheck-b"]
+    assert "kept for other functions, without function cce-postcheck's mark" in output
+
+    code, output = other.run("--destroy", capsys=capsys)
+    assert code == 0, output
+    assert state(project.standin) == {"topics": {}, "policies": {}, "agencies": {}, "functions": {}}
+    assert "destroyed: nothing marked for function cce-postcheck-b is left" in output
+
+
+# -- what the template no longer names -------------------------------------------------------------------------
+
+
+def test_a_renamed_policy_replaces_the_old_one_and_destroy_leaves_nothing(project: Project) -> None:
+    assert project.run()[0] == 0
+    project.edit("  policy_name: cce-postcheck-least-privilege\n", "  policy_name: cce-postcheck-policy-v2\n")
+    mark = project.mark()
+    code, output = project.run()
+    assert code == 0, output
+    # the new policy granted first, the old one revoked and deleted after the function's calls
+    assert project.writes(mark) == ["create_cloud_service_custom_policy", "associate_agency_with_project_permission",
+                                    "remove_project_permission_from_agency", "delete_custom_policy"]
+    now = state(project.standin)
+    assert list(now["policies"]) == ["cce-postcheck-policy-v2"]
+    assert now["agencies"]["cce-postcheck"]["grants"] == {project.standin.project_id: ["cce-postcheck-policy-v2"]}
+    mark = project.mark()
+    assert project.run()[0] == 0 and project.writes(mark) == []
+
+    code, output = project.run("--destroy")
+    assert code == 0, output
+    assert state(project.standin) == {"topics": {}, "policies": {}, "agencies": {}, "functions": {}}
+    assert "destroyed: nothing marked for function cce-postcheck is left" in output
+
+
+def test_destroy_after_a_rename_it_did_not_deploy_finds_everything_by_its_mark(project: Project) -> None:
+    assert project.run()[0] == 0
+    project.edit("  policy_name: cce-postcheck-least-privilege\n", "  policy_name: cce-postcheck-policy-v2\n")
+    project.edit("agency:\n  name: cce-postcheck\n", "agency:\n  name: cce-postcheck-v2\n")
+    code, output = project.run("--destroy")  # the template names neither: destroy finds them by their mark
+    assert code == 0, output
+    assert state(project.standin) == {"topics": {}, "policies": {}, "agencies": {}, "functions": {}}
+
+
+def test_a_renamed_agency_and_topic_are_released_after_the_function_moves(project: Project) -> None:
+    assert project.run()[0] == 0
+    project.edit("agency:\n  name: cce-postcheck\n", "agency:\n  name: cce-postcheck-v2\n")
+    project.edit("  - name: cce-postcheck-failures ", "  - name: cce-postcheck-dead-letters ")
+    project.edit(":cce-postcheck-failures\"", ":cce-postcheck-dead-letters\"")
+    mark = project.mark()
+    code, output = project.run()
+    assert code == 0, output
+    assert project.writes(mark) == [
+        "create_topic", "create_resource_tag", "update_topic", "add_subscription",
+        "create_agency", "associate_agency_with_project_permission",
+        "update_function_config", "update_function_async_invoke_config",  # the function moves first
+        "remove_project_permission_from_agency", "delete_agency", "cancel_subscription", "delete_topic"]
+    now = state(project.standin)
+    assert sorted(now["topics"]) == ["cce-postcheck-dead-letters", "cce-upgrades"]
+    assert list(now["agencies"]) == ["cce-postcheck-v2"]
+    assert now["functions"][FUNCTION]["config"]["xrole"] == "cce-postcheck-v2"
+    mark = project.mark()
+    assert project.run()[0] == 0 and project.writes(mark) == []
+
+
+def test_a_renamed_thing_shared_with_another_function_only_loses_this_functions_mark(
+        project: Project, tmp_path: Path) -> None:
+    assert project.run()[0] == 0
+    other = _second(project, tmp_path)
+    assert other.run("--adopt")[0] == 0
+    project.edit("  policy_name: cce-postcheck-least-privilege\n", "  policy_name: cce-postcheck-policy-v2\n")
+    mark = project.mark()
+    code, output = project.run()
+    assert code == 0, output
+    # the old policy is b's too: granted to the agency b shares, it stays granted; only cce-postcheck's mark goes
+    assert project.writes(mark) == ["create_cloud_service_custom_policy", "associate_agency_with_project_permission",
+                                    "update_cloud_service_custom_policy"]
+    now = state(project.standin)
+    assert sorted(now["agencies"]["cce-postcheck"]["grants"][project.standin.project_id]) == [
+        "cce-postcheck-least-privilege", "cce-postcheck-policy-v2"]
+    assert "managed by cce-postcheck-deploy for function cce-postcheck-b" in \
+        now["policies"]["cce-postcheck-least-privilege"]["description"]
+
+
+# -- a destroy that fails halfway ------------------------------------------------------------------------------
+
+# --destroy after a first run, in the reverse order of its creation: the triggers and the function, the grant, the
+# agency, the policy, then each topic's subscription and the topic (the failure topic first)
+DESTROY = ["delete_function_trigger", "delete_function_trigger", "delete_function",
+           "remove_project_permission_from_agency", "delete_agency", "delete_custom_policy",
+           "cancel_subscription", "delete_topic", "cancel_subscription", "delete_topic"]
+
+
+def _destroy_fault_at(project: Project, index: int) -> None:
+    project.standin.add_fault({"operation": DESTROY[index], "kind": "error_json", "status": 500,
+                               "after": DESTROY[:index].count(DESTROY[index])})
+
+
+@pytest.mark.parametrize("index", range(len(DESTROY)), ids=lambda i: f"{i + 1}-{DESTROY[i]}")
+def test_a_destroy_failing_at_any_write_is_finished_by_the_next(project: Project, index: int,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    assert project.run()[0] == 0
+    _destroy_fault_at(project, index)
+    mark = project.mark()
+    assert project.run("--destroy", capsys=capsys)[0] == 1
+    assert project.writes(mark) == DESTROY[:index + 1]
+    mark = project.mark()
+    code, output = project.run("--destroy", capsys=capsys)
+    assert code == 0, output
+    assert project.writes(mark) == DESTROY[index:]
+    assert state(project.standin) == {"topics": {}, "policies": {}, "agencies": {}, "functions": {}}
+
+
+@pytest.mark.parametrize("index", range(len(DESTROY)), ids=lambda i: f"{i + 1}-{DESTROY[i]}")
+def test_a_deploy_after_a_destroy_failing_at_any_write_converges(project: Project, deployed_once: dict[str, Any],
+                                                                 index: int,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert project.run()[0] == 0
+    _destroy_fault_at(project, index)
+    assert project.run("--destroy", capsys=capsys)[0] == 1
+    code, output = project.run(capsys=capsys)
+    assert code == 0, output
+    assert state(project.standin) == deployed_once
+    mark = project.mark()
+    assert project.run()[0] == 0 and project.writes(mark) == []
 
 
 # -- secrets in endpoints --------------------------------------------------------------------------------------

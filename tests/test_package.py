@@ -178,5 +178,6 @@ def test_an_unchanged_redeploy_after_a_rebuild_sends_no_write(runtime, target_pa
     out = io.StringIO()
     assert deploy_main(args, env, out) == 0
 
-    assert [r["operation"] for r in standin.requests[mark:] if r["method"] != "GET"] == []
+    assert [r["operation"] for r in standin.requests[mark:]  # SMN's query by tag is a POST that writes nothing
+            if r["method"] != "GET" and r["operation"] != "list_resource_instances"] == []
     assert "nothing to do" in out.getvalue()

@@ -16,10 +16,12 @@ PROJECT_ID, REGION; and whatever ``${NAME}`` the template references (NOTIFY_EMA
 It reads first (IAM's account, policy and agency; the topics, their tags and subscriptions; CTS's operation list;
 the function, its async settings and triggers), computes the calls that make the cloud match the template, prints
 them, and sends them in order: topics, subscriptions, policy, agency, grant, function, async settings, triggers.
-``--plan`` stops after printing: it sends the reads, never a write. A second run on an unchanged template finds
-nothing to do and sends no write; a run stopped by a failed call is finished by the next one. What deploy
-recognises as its own, and never touches otherwise: ``scripts/deployment/resources.py``. The keys are never
-printed, nor a subscription's secrets or a webhook's path.
+Marked things the template no longer names (a renamed policy, agency or topic) are released last, after the
+function's calls. ``--plan`` stops after printing: it sends the reads, never a write. A second run on an unchanged
+template finds nothing to do and sends no write; a run stopped by a failed call is finished by the next one. What
+deploy recognises as its own, and never touches otherwise: ``scripts/deployment/resources.py`` and ``plan.py`` (the
+function: its description carries deploy's mark). The keys are never printed, nor a subscription's secrets, nor a
+URL's user, password, path or query.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from scripts.deployment.plan import (
     refusals,
     summarize,
 )
-from scripts.deployment.resources import Existing, Wanted, plan_destroy, plan_resources
+from scripts.deployment.resources import Existing, Outcome, Wanted, plan_destroy, plan_resources
 from scripts.deployment.resources import read_paths as resource_read_paths
 from scripts.deployment.template import (
     DEFAULT_TEMPLATE,
@@ -140,13 +142,14 @@ class _Run:
         template = self.resolved.template
         domain_id = iam_api.domain_id(self.keys, self.endpoints.iam, self.on_read)
         iam = iam_api.Iam(self.keys, self.endpoints.iam, domain_id)
-        policy, agency = iam.read(template.agency.policy_name, template.agency.name, self.keys.project_id,
-                                  self.on_read)
+        function = template.function.name
+        policies, agencies = iam.read(template.agency.policy_name, template.agency.name, function,
+                                      self.keys.project_id, self.on_read)
         smn = smn_api.Smn(smn_api.connect(self.keys, self.endpoints.smn))
-        topics = smn.read([topic.name for topic in self.topics], self.on_read)
-        wanted = Wanted(template.function.name, self.region, self.keys.project_id, domain_id, self.topics,
+        topics = smn.read([topic.name for topic in self.topics], function, self.on_read)
+        wanted = Wanted(function, self.region, self.keys.project_id, domain_id, self.topics,
                         template.agency.policy_name, template.agency.policy.document(), template.agency.name)
-        return wanted, Existing(topics, policy, agency), iam, smn
+        return wanted, Existing(topics, policies, agencies), iam, smn
 
     def _header(self, what: str) -> None:
         function = self.resolved.template.function
@@ -171,14 +174,14 @@ class _Run:
         except cts_api.NotTraced as problem:
             print(f"deploy: {problem}; nothing was written", file=sys.stderr)
             return 2
-        resources = plan_resources(wanted, existing)
+        resources = plan_resources(wanted, existing, self.adopt)
         function_refusals = refusals(target.name, current, self.adopt)
         if self.adopt and current.function is not None and not function_refusals and target.config.description \
                 != current.function.config.description:
             resources.notes.append(f"function {target.name}: --adopt: deploy takes it over and writes its mark into "
                                    "the description")
-        calls = resources.calls + plan(target, current)
-        return self._apply(calls, resources.notes, function_refusals + resources.refusals, plan_only, {
+        calls = resources.calls + plan(target, current) + resources.after
+        return self._apply(calls, resources, function_refusals + resources.refusals, plan_only, {
             **dict.fromkeys(iam.operations, iam.send), **dict.fromkeys(smn.operations, smn.send),
             **dict.fromkeys(functiongraph.operations, _fg_sender(functiongraph))}, "deploy")
 
@@ -196,26 +199,26 @@ class _Run:
         function_calls, trigger_refusals = ([], []) if function_refusals else \
             destroy_function(self.urn, self.keys.project_id, current)
         resources = plan_destroy(wanted, existing)
-        return self._apply(function_calls + resources.calls, resources.notes,
+        return self._apply(function_calls + resources.calls, resources,
                            function_refusals + trigger_refusals + resources.refusals,
                            plan_only, {**dict.fromkeys(iam.operations, iam.send),
                                        **dict.fromkeys(smn.operations, smn.send),
                                        **dict.fromkeys(functiongraph.operations, _fg_sender(functiongraph))},
                            "destroy")
 
-    def _apply(self, calls: list[Call], notes: list[str], refusals: list[str], plan_only: bool,
+    def _apply(self, calls: list[Call], outcome: Outcome, problems: list[str], plan_only: bool,
                senders: dict[str, Callable[[Call, dict[str, str]], str | None]], what: str) -> int:
         out = self.out
-        for note in notes:
+        for note in outcome.notes:
             print(f"note: {note}", file=out)
-        if refusals:
-            for refusal in refusals:
-                print(f"deploy: {refusal}", file=sys.stderr)
-            print(f"deploy: nothing was written ({len(refusals)} problem(s) above)", file=sys.stderr)
+        if problems:
+            for problem in problems:
+                print(f"deploy: {problem}", file=sys.stderr)
+            print(f"deploy: nothing was written ({len(problems)} problem(s) above)", file=sys.stderr)
             return 2
         _print_plan(calls, out)
         if plan_only:
-            print(f"--plan: none of these {len(calls)} write call(s) was sent; only the GET reads above were.",
+            print(f"--plan: none of these {len(calls)} write call(s) was sent; only the reads above were.",
                   file=out)
             return 0
         results: dict[str, str] = {}
@@ -235,12 +238,23 @@ class _Run:
                 results[call.produces] = str(produced)
             print(f"  done {number}/{len(calls)}: {call.operation}", file=out)
         if what == "destroy":
-            print("destroyed: nothing deploy created is left" if calls else
-                  "nothing to destroy: nothing deploy created exists", file=out)
+            print(_destroyed(self.resolved.template.function.name, bool(calls), outcome), file=out)
         else:
             print("deployed: the cloud matches the template" if calls else
                   "nothing to do: the cloud already matches the template", file=out)
         return 0
+
+
+def _destroyed(function: str, sent: bool, outcome: Outcome) -> str:
+    """Destroy's last line: what is left of what deploy made for ``function``."""
+    if outcome.kept:
+        return (f"destroyed, except what is kept (notes above) and still marked for function {function}: "
+                f"{', '.join(outcome.kept)}")
+    shared = (f"; kept for other functions, without function {function}'s mark: {', '.join(outcome.shared)}"
+              if outcome.shared else "")
+    if sent:
+        return f"destroyed: nothing marked for function {function} is left{shared}"
+    return "nothing to destroy: nothing deploy created exists"
 
 
 def _fg_sender(functiongraph: FunctionGraph) -> Callable[[Call, dict[str, str]], str | None]:
@@ -333,7 +347,8 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
                              "in reverse order; with --plan, only print the calls")
     parser.add_argument("--adopt", action="store_true",
                         help="take over the function of the template's name although it lacks deploy's mark (a "
-                             "deployment made before deploy marked functions); once, with --plan first")
+                             "deployment made before deploy marked functions), and share topics, policy and agency "
+                             "another function's deploy marked; once, with --plan first")
     parser.add_argument("--check", action="store_true", help="validate the template offline and stop")
     parser.add_argument("--print-policy", action="store_true", help="print the agency's IAM policy and stop")
     return parser.parse_args(argv)

@@ -39,6 +39,7 @@ from huaweicloudsdkiam.v3 import (
 )
 
 from scripts.deployment.cloud import CloudError, Keys, call, global_credentials, http_config
+from scripts.deployment.marks import marks
 from scripts.deployment.plan import Call
 from scripts.deployment.resources import CurrentAgency, CurrentPolicy
 
@@ -72,34 +73,46 @@ class Iam:
         self.domain_id = domain
         self._client = _client(keys, endpoint, domain)
 
-    def read(self, policy_name: str, agency_name: str, project_id: str,
-             on_read: OnRead) -> tuple[CurrentPolicy | None, CurrentAgency | None]:
-        policy = self._policy(policy_name)
-        on_read("list_custom_policies", f"policy {policy_name}: {'found' if policy else 'none'}")
-        agencies = call("list_agencies", lambda: self._client.list_agencies(ListAgenciesRequest(
-            domain_id=self.domain_id, name=agency_name))).agencies or []
-        found = next((a for a in agencies if a.name == agency_name), None)
-        on_read("list_agencies", f"agency {agency_name}: {'found' if found else 'none'}")
-        if found is None:
-            return policy, None
-        roles = call("list_project_permissions_for_agency", lambda: self._client.list_project_permissions_for_agency(
-            ListProjectPermissionsForAgencyRequest(project_id=project_id, agency_id=found.id))).roles or []
-        on_read("list_project_permissions_for_agency", f"agency {agency_name}: {len(roles)} grant(s) on the project")
-        return policy, CurrentAgency(found.id, found.name, found.trust_domain_name or "", found.description or "",
-                                     frozenset(r.id for r in roles))
+    def read(self, policy_name: str, agency_name: str, function: str, project_id: str,
+             on_read: OnRead) -> tuple[dict[str, CurrentPolicy], dict[str, CurrentAgency]]:
+        """The custom policy and the agency of the template's names, if they exist, and every other custom policy and
+        agency marked for ``function``, by name; each agency with its grants on the project."""
+        policies = {p.display_name: p for p in self._policies()
+                    if p.display_name == policy_name or function in p.marks}
+        others = len(policies) - (policy_name in policies)
+        on_read("list_custom_policies", f"policy {policy_name}: {'found' if policy_name in policies else 'none'}"
+                                        f"{f'; {others} other(s) marked for function {function}' if others else ''}")
+        listed = call("list_agencies", lambda: self._client.list_agencies(ListAgenciesRequest(
+            domain_id=self.domain_id))).agencies or []
+        found = [a for a in listed if a.name == agency_name or function in marks(a.description)]
+        others = sum(1 for a in found if a.name != agency_name)
+        on_read("list_agencies", f"agency {agency_name}: "
+                                 f"{'found' if any(a.name == agency_name for a in found) else 'none'}"
+                                 f"{f'; {others} other(s) marked for function {function}' if others else ''}")
+        agencies = {}
+        for agency in found:
+            roles = call("list_project_permissions_for_agency", lambda agency=agency: self._client
+                         .list_project_permissions_for_agency(ListProjectPermissionsForAgencyRequest(
+                             project_id=project_id, agency_id=agency.id))).roles or []
+            on_read("list_project_permissions_for_agency", f"agency {agency.name}: {len(roles)} grant(s) on the "
+                                                           "project")
+            agencies[agency.name] = CurrentAgency(agency.id, agency.name, agency.trust_domain_name or "",
+                                                  agency.description or "", frozenset(r.id for r in roles))
+        return policies, agencies
 
-    def _policy(self, name: str) -> CurrentPolicy | None:
+    def _policies(self) -> list[CurrentPolicy]:
+        """Every custom policy of the account (ListCustomPolicies, page by page)."""
+        found: list[CurrentPolicy] = []
         page = 1
         while True:
             answer = call("list_custom_policies", lambda page=page: self._client.list_custom_policies(
                 ListCustomPoliciesRequest(page=page, per_page=PER_PAGE)))
             roles = answer.roles or []
-            for role in roles:
-                if role.display_name == name:
-                    return CurrentPolicy(role.id, role.display_name, role.type or "", role.description or "",
-                                         sanitize_for_serialization(role.policy) or {}, _references(answer, role.id))
+            found += [CurrentPolicy(role.id, role.display_name, role.type or "", role.description or "",
+                                    sanitize_for_serialization(role.policy) or {}, _references(answer, role.id))
+                      for role in roles]
             if len(roles) < PER_PAGE or page * PER_PAGE >= (answer.total_number or 0):
-                return None
+                return found
             page += 1
 
     def send(self, planned: Call, params: dict[str, str]) -> str | None:

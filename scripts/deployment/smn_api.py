@@ -1,8 +1,10 @@
 """SMN topics, their tags and subscriptions, through the official SDK (``huaweicloudsdksmn.v2``), for deploy.
 
 Reads: ``list_topics`` (``name``: exact match), then for each topic found ``list_resource_tags`` (``smn_topic``, its
-``topic_id``) and ``list_subscriptions_by_topic`` (every page). Writes: the calls ``resources.py`` plans. The API
-pages are cited in ``scripts/standin/smn_topics.py``, which serves these calls locally.
+``topic_id``) and ``list_subscriptions_by_topic`` (every page); and ``list_resource_instances`` (SMN's query by tag,
+a POST that changes nothing), for the other topics marked for the function (a topic the template no longer names),
+with their subscriptions. Writes: the calls ``resources.py`` plans. The API pages are cited in
+``scripts/standin/smn_topics.py``, which serves these calls locally.
 """
 
 from __future__ import annotations
@@ -18,22 +20,29 @@ from huaweicloudsdksmn.v2 import (
     CreateResourceTagRequestBody,
     CreateTopicRequest,
     CreateTopicRequestBody,
+    DeleteResourceTagRequest,
     DeleteTopicRequest,
+    ListInstanceRequestBody,
+    ListResourceInstancesRequest,
     ListResourceTagsRequest,
     ListSubscriptionsByTopicRequest,
     ListTopicsRequest,
     ResourceTag,
+    ResourceTags,
     SmnClient,
     SubscriptionExtension,
+    UpdateSubscriptionRequest,
+    UpdateSubscriptionRequestBody,
     UpdateTopicRequest,
     UpdateTopicRequestBody,
 )
 
 from scripts.deployment.cloud import Keys, basic_credentials, call, http_config
 from scripts.deployment.plan import Call
-from scripts.deployment.resources import CurrentSubscription, CurrentTopic
+from scripts.deployment.resources import CurrentSubscription, CurrentTopic, mark_tag_keys
 
 PAGE = 100  # ListTopics and ListSubscriptionsByTopic: limit 1-100
+INSTANCES_PAGE = 1000  # ListResourceInstances: limit 1-1000
 
 OnRead = Callable[[str, str], None]
 
@@ -44,13 +53,15 @@ def connect(keys: Keys, endpoint: str) -> SmnClient:
 
 
 class Smn:
-    operations = frozenset({"create_topic", "update_topic", "delete_topic", "create_resource_tag", "add_subscription",
-                            "cancel_subscription"})
+    operations = frozenset({"create_topic", "update_topic", "delete_topic", "create_resource_tag",
+                            "delete_resource_tag", "add_subscription", "update_subscription", "cancel_subscription"})
 
     def __init__(self, client: SmnClient) -> None:
         self._client = client
 
-    def read(self, names: Iterable[str], on_read: OnRead) -> dict[str, CurrentTopic]:
+    def read(self, names: Iterable[str], function: str, on_read: OnRead) -> dict[str, CurrentTopic]:
+        """The topics of ``names`` that exist, and every other topic marked for ``function``, by name."""
+        names = list(names)
         topics = {}
         for name in names:
             found = self._topic(name)
@@ -65,7 +76,32 @@ class Smn:
             on_read("list_subscriptions_by_topic", f"topic {name}: {len(subscriptions)} subscription(s)")
             topics[name] = CurrentTopic(name, found.topic_urn, found.topic_id, found.display_name or "", tag_map,
                                         subscriptions)
+        marked = [r for r in self._marked(function) if r.resource_name not in names]
+        on_read("list_resource_instances", f"{len(marked)} other topic(s) marked for function {function}")
+        for resource in marked:
+            detail = resource.resource_detail
+            urn = detail.topic_urn if detail is not None else ""
+            subscriptions = self._subscriptions(urn)
+            on_read("list_subscriptions_by_topic", f"topic {resource.resource_name}: {len(subscriptions)} "
+                                                   "subscription(s)")
+            topics[resource.resource_name] = CurrentTopic(
+                resource.resource_name, urn, resource.resource_id, (detail.display_name if detail else "") or "",
+                {t.key: t.value or "" for t in resource.tags or []}, subscriptions)
         return topics
+
+    def _marked(self, function: str) -> list[Any]:
+        """The topics whose tags mark them for ``function``: ListResourceInstances, ``tags_any`` of its two keys."""
+        found: list[Any] = []
+        while True:
+            body = ListInstanceRequestBody(action="filter", limit=str(INSTANCES_PAGE), offset=str(len(found)),
+                                           tags_any=[ResourceTags(key=key, values=[function])
+                                                     for key in mark_tag_keys(function)])
+            answer = call("list_resource_instances", lambda body=body: self._client.list_resource_instances(
+                ListResourceInstancesRequest(resource_type="smn_topic", body=body)))
+            page = answer.resources or []
+            found += page
+            if len(page) < INSTANCES_PAGE or len(found) >= (answer.total_count or 0):
+                return [r for r in found if r.resource_name]
 
     def _topic(self, name: str) -> Any | None:
         answer = call("list_topics", lambda: self._client.list_topics(ListTopicsRequest(name=name, limit=PAGE)))
@@ -106,6 +142,11 @@ class Smn:
                     extension=SubscriptionExtension(**body["extension"]) if body.get("extension") else None))),
             "cancel_subscription": lambda: client.cancel_subscription(CancelSubscriptionRequest(
                 subscription_urn=params["subscription_urn"])),
+            "update_subscription": lambda: client.update_subscription(UpdateSubscriptionRequest(
+                topic_urn=params["topic_urn"], subscription_urn=params["subscription_urn"],
+                body=UpdateSubscriptionRequestBody(remark=body["remark"]))),
+            "delete_resource_tag": lambda: client.delete_resource_tag(DeleteResourceTagRequest(
+                resource_type=params["resource_type"], resource_id=params["resource_id"], key=params["key"])),
         }
         call(planned.operation, requests[planned.operation])
         return None
