@@ -595,3 +595,12 @@ def test_every_attribute_is_one_smn_accepts(name):
         assert shown is not None and shown.strip("_")
     else:
         assert shown is None
+
+
+def test_the_chat_entries_head_what_to_do_as_the_email_does():
+    for message in (build(result(phase="Failed"), WHERE),
+                    build_started(result(outcome=Outcome.PENDING, phase=None, task_uid=None), WHERE)):
+        heading = next(line for line in message.bodies["email"].splitlines()
+                       if line.startswith("What ") and line.endswith(":"))[:-1]
+        for protocol in CHAT:
+            assert heading in chat_text(message, protocol), protocol
