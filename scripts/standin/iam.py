@@ -57,7 +57,6 @@ granted to an agency cannot be deleted (409); a cloud service is delegated to by
 from __future__ import annotations
 
 import copy
-import json
 import re
 import threading
 import uuid
@@ -68,6 +67,9 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from scripts.standin.replies import Reply, json_reply
+from scripts.standin.request_parts import Rejected, member
+from scripts.standin.request_parts import json_body as _json_body
+from scripts.standin.request_parts import text as _text
 
 DOMAIN_ID = "d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0"  # the stand-in's account (FunctionGraph answers it as domain_id too)
 DOMAIN_NAME = "standin-account"
@@ -82,12 +84,6 @@ NEEDS_NO_DOMAIN = frozenset({"keystone_list_auth_domains"})
 
 def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-class Rejected(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
 
 
 def error_body(status: int, message: str) -> dict[str, Any]:
@@ -328,9 +324,7 @@ class IamApi:
         return state.apply(listing)
 
     def _create_agency(self, body: Any, params: dict[str, str], query: dict[str, str]) -> tuple[int, Any]:
-        agency = body.get("agency")
-        if not isinstance(agency, dict):
-            raise Rejected(400, "agency is required and must be an object.")
+        agency = member(body, "agency")
         name = _text(agency, "name", required=True)
         if not 1 <= len(name) <= 64:
             raise Rejected(400, "agency.name must be 1 to 64 characters.")
@@ -343,9 +337,7 @@ class IamApi:
         return state.apply(lambda: (201, {"agency": state._new_agency(name, trust, description, duration).body()}))
 
     def _update_agency(self, body: Any, params: dict[str, str], query: dict[str, str]) -> tuple[int, Any]:
-        agency = body.get("agency")
-        if not isinstance(agency, dict):
-            raise Rejected(400, "agency is required and must be an object.")
+        agency = member(body, "agency")
         trust = _trust(agency, required=False)
         description = _description(agency) if "description" in agency else None
         duration = _duration(agency) if "duration" in agency else None
@@ -420,31 +412,8 @@ _WITH_BODY = frozenset({"create_cloud_service_custom_policy", "update_cloud_serv
                         "update_agency"})
 
 
-def _json_body(raw: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(raw.decode("utf-8")) if raw.strip() else None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise Rejected(400, f"The request body is not valid JSON: {error}") from None
-    if not isinstance(data, dict):
-        raise Rejected(400, "The request body must be a JSON object.")
-    return data
-
-
-def _text(body: dict[str, Any], key: str, required: bool = False) -> str:
-    value = body.get(key)
-    if value is None:
-        if required:
-            raise Rejected(400, f"{key} is required.")
-        return ""
-    if not isinstance(value, str):
-        raise Rejected(400, f"{key} must be a string.")
-    return value
-
-
 def _policy_body(body: dict[str, Any]) -> dict[str, Any]:
-    role = body.get("role")
-    if not isinstance(role, dict):
-        raise Rejected(400, "role is required and must be an object.")
+    role = member(body, "role")
     display_name = _text(role, "display_name", required=True)
     if not 1 <= len(display_name) <= 128:
         raise Rejected(400, "role.display_name must be 1 to 128 characters.")

@@ -60,7 +60,6 @@ a created tag 204.
 from __future__ import annotations
 
 import copy
-import json
 import re
 import threading
 import uuid
@@ -68,10 +67,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import parse_qsl
 
 from scripts.standin import replies, routes
 from scripts.standin.replies import Reply, json_reply
+from scripts.standin.request_parts import Rejected
+from scripts.standin.request_parts import first_values as _first_values
+from scripts.standin.request_parts import json_body as _json_body
+from scripts.standin.request_parts import text as _text
 
 SMN = routes.SMN
 TOPIC_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")
@@ -89,12 +91,6 @@ STATUS_UNCONFIRMED, STATUS_CONFIRMED, STATUS_NO_CONFIRMATION = 0, 1, 2
 
 def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-class Rejected(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
 
 
 @dataclass
@@ -430,39 +426,11 @@ def _tag_filters(body: dict[str, Any], field_name: str) -> list[tuple[str, list[
     return filters
 
 
-def _json_body(raw: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(raw.decode("utf-8")) if raw.strip() else None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise Rejected(400, f"The request body is not valid JSON: {error}") from None
-    if not isinstance(data, dict):
-        raise Rejected(400, "The request body must be a JSON object.")
-    return data
-
-
-def _text(body: dict[str, Any], key: str, required: bool = False) -> str:
-    value = body.get(key)
-    if value is None:
-        if required:
-            raise Rejected(400, f"{key} is required.")
-        return ""
-    if not isinstance(value, str):
-        raise Rejected(400, f"{key} must be a string.")
-    return value
-
-
 def _display_name(body: dict[str, Any]) -> str:
     display_name = _text(body, "display_name", required=True)
     if not display_name or len(display_name.encode("utf-8")) > MAX_DISPLAY_NAME_BYTES:
         raise Rejected(400, f"display_name must be 1 to {MAX_DISPLAY_NAME_BYTES} bytes.")
     return display_name
-
-
-def _first_values(query: str) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for key, value in parse_qsl(query, keep_blank_values=True):
-        values.setdefault(key, value)
-    return values
 
 
 def _paging(query: dict[str, str]) -> tuple[int, int]:
