@@ -24,6 +24,7 @@ from scripts.standin.cts import CtsApi
 from scripts.standin.functiongraph import FunctionGraphApi
 from scripts.standin.iam import IamApi
 from scripts.standin.replies import Reply, json_reply
+from scripts.standin.request_parts import first_values as _first_values
 from scripts.standin.routes import CCE, SMN, Route
 from scripts.standin.signature import SignatureError, verify
 from scripts.standin.smn_topics import SmnTopicsApi
@@ -288,14 +289,6 @@ def query_operation(api: SmnTopicsApi | IamApi) -> Callable[[Exchange, Route, st
         return api.handle(route.operation, exchange.body, route.params, exchange.query, request_id)
 
     return serve
-
-
-def _first_values(query: str) -> dict[str, str]:
-    """A query string's parameters, the first value of each."""
-    values: dict[str, str] = {}
-    for key, value in parse_qsl(query, keep_blank_values=True):
-        values.setdefault(key, value)
-    return values
 
 
 def node_limit(raw: str | None) -> int:

@@ -1,6 +1,6 @@
 """Reading a request's parts for the stand-in's SMN topic and IAM APIs: its JSON body, text and object fields,
-and its query string. Each raises :class:`Rejected` (an HTTP status and a message), which the API turns into its
-own service's error body."""
+and its query string (CCE's too). Each raises :class:`Rejected` (an HTTP status and a message), which the API
+turns into its own service's error body."""
 
 from __future__ import annotations
 
