@@ -52,7 +52,7 @@ PYTHON_INT_DIGITS = 4_300
 # Every field an event shape documents: a rejection may name one that is missing.
 DOCUMENTED_FIELDS = ("event", "smn.message", "cluster_id", "cluster_version", "target_version", "dry_run", "force",
                      "apiVersion", "kind", "spec", "sweep", "cts", "data", "record", "trigger_type", "time",
-                     "trigger_name", "user_event", "specversion", "id", "source", "type", "events")
+                     "trigger_name", "user_event", "specversion", "id", "source", "type", "events", "resource_id")
 SMS_FORBIDDEN = re.compile(r"[\[\]\u3010\u3011]")  # [ ] and the CJK brackets
 
 
@@ -193,10 +193,17 @@ def _near_a_bound(value: Any) -> bool:
             stack.extend((item, depth + 1) for item in node)
         elif isinstance(node, int) and not -(10 ** (NUMBER_CHARS - 10)) < node < 10 ** (NUMBER_CHARS - 10):
             return True
+    size = _json_size(value)
+    return size is None or size > SAFE_BYTES
+
+
+def _json_size(value: Any) -> int | None:
+    """The most ``value`` can take as JSON: as text (json.dumps escapes non-ASCII) or as UTF-8 bytes; None for
+    an int too long to print."""
     try:
-        return len(json.dumps(value, ensure_ascii=False)) > SAFE_BYTES
-    except ValueError:  # an int too long to print
-        return True
+        return max(len(json.dumps(value)), len(json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")))
+    except ValueError:
+        return None
 
 
 def _refused_request(code: Any) -> bool:
@@ -295,11 +302,8 @@ def delivery_refused(evt: dict[str, Any]) -> bool | None:
     items = evt["events"] if _shape(evt) == "eventgrid" else evt["record"]
     if len(items) > MAX_DELIVERY:
         return True
-    try:
-        size = len(json.dumps(evt, ensure_ascii=False))
-    except ValueError:
-        return None
-    return None if size > DELIVERY_BYTES // 2 else False
+    size = _json_size(evt)
+    return None if size is None or size > DELIVERY_BYTES // 2 else False
 
 
 def valid(evt: Any) -> bool | None:
