@@ -22,9 +22,9 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from scripts.standin.faults import Fault, FaultError, parse_fault
 from scripts.standin.signature import Credential
@@ -83,6 +83,43 @@ class ScenarioError(ValueError):
     """The scenario is invalid; the message names the offending field."""
 
 
+W = TypeVar("W", bound="_Walks")
+
+
+class _Walks:
+    """Lists that walk together, one step per read: ``WALKS`` names them, ``reads`` counts the reads so far; a
+    read shows each list's value at that step (see :func:`step`)."""
+
+    WALKS: ClassVar[tuple[str, ...]] = ("phases",)
+    reads: int
+
+    def walk_from(self, *walks: Sequence[Any]) -> None:
+        """Start a new walk from its first step, the lists in ``WALKS`` order (tests; the values are not
+        validated)."""
+        for name, values in zip(self.WALKS, walks, strict=True):
+            setattr(self, name, list(values))
+        self.reads = 0
+
+    def read(self: W) -> W:
+        """A copy as this read reports it (each list its value at this step, ``reads`` 0); the walk advances."""
+        shown = replace(self, reads=0, **{name: [step(getattr(self, name), self.reads)] for name in self.WALKS})
+        self.reads += 1
+        return shown
+
+
+class _Current:
+    """The value the next read reports of the first list a :class:`_Walks` walks (``phase``, ``status``); setting
+    it starts a walk of that one value (``walk([value])``: the other lists back to their defaults)."""
+
+    def __get__(self, walks: Any, owner: type | None = None) -> Any:
+        if walks is None:
+            return self
+        return step(getattr(walks, walks.WALKS[0]), walks.reads)
+
+    def __set__(self, walks: Any, value: Any) -> None:
+        walks.walk([value])
+
+
 @dataclass
 class UpgradeTask:
     uid: str
@@ -123,7 +160,7 @@ class Workflow:
 
 
 @dataclass
-class Node:
+class Node(_Walks):
     """A node of ListNodes; ``phases`` walks one step each time a page returns the node."""
 
     uid: str
@@ -136,22 +173,14 @@ class Node:
     creation_timestamp: str = DEFAULT_TIMESTAMP
     reads: int = 0
 
-    @property
-    def phase(self) -> str:
-        """The phase the next read reports."""
-        return step(self.phases, self.reads)
-
-    @phase.setter
-    def phase(self, value: str) -> None:
-        self.walk([value])
+    phase = _Current()
 
     def walk(self, phases: Sequence[str]) -> None:
-        """Start a new walk from its first step (tests; the values are not validated)."""
-        self.phases, self.reads = list(phases), 0
+        self.walk_from(phases)
 
 
 @dataclass
-class NodePool:
+class NodePool(_Walks):
     """A node pool of ListNodePools; ``phases``, ``creating_node`` and ``deleting_node`` walk together, one step
     per read of the list ("" is the available phase)."""
 
@@ -165,22 +194,15 @@ class NodePool:
     creation_timestamp: str = DEFAULT_TIMESTAMP
     reads: int = 0
 
-    @property
-    def phase(self) -> str:
-        return step(self.phases, self.reads)
-
-    @phase.setter
-    def phase(self, value: str) -> None:
-        self.walk([value])
+    WALKS: ClassVar[tuple[str, ...]] = ("phases", "creating_node", "deleting_node")
+    phase = _Current()
 
     def walk(self, phases: Sequence[str], creating: Sequence[int] = (0,), deleting: Sequence[int] = (0,)) -> None:
-        """Start a new walk from its first step (tests; the values are not validated)."""
-        self.phases, self.creating_node, self.deleting_node = list(phases), list(creating), list(deleting)
-        self.reads = 0
+        self.walk_from(phases, creating, deleting)
 
 
 @dataclass
-class Addon:
+class Addon(_Walks):
     """An add-on instance of ListAddonInstances; ``statuses``, ``reasons`` and ``messages`` walk together, one
     step per read of the list."""
 
@@ -193,22 +215,15 @@ class Addon:
     creation_timestamp: str = "2026-06-01T08:00:00Z"
     reads: int = 0
 
-    @property
-    def status(self) -> str:
-        return step(self.statuses, self.reads)
-
-    @status.setter
-    def status(self, value: str) -> None:
-        self.walk([value])
+    WALKS: ClassVar[tuple[str, ...]] = ("statuses", "reasons", "messages")
+    status = _Current()
 
     def walk(self, statuses: Sequence[str], reasons: Sequence[str] = ("",), messages: Sequence[str] = ("",)) -> None:
-        """Start a new walk from its first step (tests; the values are not validated)."""
-        self.statuses, self.reasons, self.messages = list(statuses), list(reasons), list(messages)
-        self.reads = 0
+        self.walk_from(statuses, reasons, messages)
 
 
 @dataclass
-class Cluster:
+class Cluster(_Walks):
     """A cluster. ``phases`` walks one step per ShowCluster (``phase`` is the one the next read reports; ListClusters
     shows it without advancing). Tests may mutate everything here, also while the stand-in runs."""
 
@@ -227,17 +242,10 @@ class Cluster:
     addons: list[Addon] = field(default_factory=list)
     reads: int = 0
 
-    @property
-    def phase(self) -> str:
-        return step(self.phases, self.reads)
-
-    @phase.setter
-    def phase(self, value: str) -> None:
-        self.walk([value])
+    phase = _Current()
 
     def walk(self, phases: Sequence[str]) -> None:
-        """Start a new walk of the cluster's phase from its first step (tests; the values are not validated)."""
-        self.phases, self.reads = list(phases), 0
+        self.walk_from(phases)
 
     def node(self, key: str) -> Node:
         """The node with this uid or name (KeyError if none)."""
