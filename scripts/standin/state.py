@@ -217,46 +217,18 @@ class State:
                 if start < 0:
                     raise UnknownMarker(marker)
             page = nodes[start : start + limit]
-            shown = []
-            for node in page:
-                shown.append(dataclasses.replace(node, phases=[node.phase], reads=0))
-                node.reads += 1
             more = start + len(page) < len(nodes)
-            return shown, (page[-1].uid if more and page else None)
+            return [node.read() for node in page], (page[-1].uid if more and page else None)
 
     def read_node_pools(self, cluster_id: str) -> list[NodePool]:
         """The cluster's node pools, each as this read reports it (advancing its walk)."""
         with self._lock:
-            shown = []
-            for pool in self._clusters[cluster_id].node_pools:
-                shown.append(
-                    dataclasses.replace(
-                        pool,
-                        phases=[pool.phase],
-                        creating_node=[step(pool.creating_node, pool.reads)],
-                        deleting_node=[step(pool.deleting_node, pool.reads)],
-                        reads=0,
-                    )
-                )
-                pool.reads += 1
-            return shown
+            return [pool.read() for pool in self._clusters[cluster_id].node_pools]
 
     def read_addons(self, cluster_id: str) -> list[Addon]:
         """The cluster's add-on instances, each as this read reports it (advancing its walk)."""
         with self._lock:
-            shown = []
-            for addon in self._clusters[cluster_id].addons:
-                shown.append(
-                    dataclasses.replace(
-                        addon,
-                        statuses=[addon.status],
-                        reasons=[step(addon.reasons, addon.reads)],
-                        messages=[step(addon.messages, addon.reads)],
-                        reads=0,
-                    )
-                )
-                addon.reads += 1
-            return shown
+            return [addon.read() for addon in self._clusters[cluster_id].addons]
 
     def workflows(self, cluster_id: str) -> list[Workflow]:
         with self._lock:
