@@ -1,6 +1,6 @@
 """Per-file scores and surviving mutants of the last `make mutate` run (mutmut's mutants/*.meta files).
 
-    python -m scripts.mutation_report [--survivors] [--no-check]
+    python -m scripts.mutation_report [--survivors | --markdown] [--no-check]
 
 A mutant counts as killed when a test failed or timed out with it; every other verdict (survived, no tests,
 suspicious, not checked) counts against the score. Exits 1 when the pure modules together score under 85 %
@@ -46,6 +46,31 @@ def load() -> dict[str, dict[str, str]]:
     return files
 
 
+def change(mutant: str, path: str) -> str:
+    """The mutant's changed lines, ``old -> new``, from mutmut's own diff."""
+    from mutmut.mutation.diff_apply import get_diff_for_mutant  # dev dependency, only for the listing
+
+    try:
+        diff = get_diff_for_mutant(mutant, path=path).splitlines()
+    except Exception as exc:  # noqa: BLE001 - a listing must not stop at one unreadable mutant
+        return f"(no diff: {type(exc).__name__})"
+    old = " / ".join(line[1:].strip() for line in diff if line.startswith("-") and not line.startswith("---"))
+    new = " / ".join(line[1:].strip() for line in diff if line.startswith("+") and not line.startswith("+++"))
+    return f"`{old}` → `{new}`".replace("|", "\\|")
+
+
+def markdown(files: dict[str, dict[str, str]]) -> None:
+    """Every mutant not killed, by file, as Markdown tables (for docs/mutation-testing.md)."""
+    for name, verdicts in files.items():
+        rest = {m: v for m, v in verdicts.items() if v not in ("killed", "timeout")}
+        if not rest:
+            continue
+        print(f"\n#### {name} ({len(rest)})\n\n| mutant | status | change |\n|---|---|---|")
+        for mutant, v in rest.items():
+            short = mutant.split(".", 2)[-1]
+            print(f"| `{short}` | {v} | {change(mutant, f'src/postcheck/{name}')} |")
+
+
 def score(verdicts: list[str]) -> tuple[int, int, float]:
     killed = sum(v in ("killed", "timeout") for v in verdicts)
     total = len(verdicts) - verdicts.count("skipped")
@@ -55,6 +80,7 @@ def score(verdicts: list[str]) -> tuple[int, int, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--survivors", action="store_true", help="list every mutant not killed")
+    parser.add_argument("--markdown", action="store_true", help="list them as Markdown tables, with each change")
     parser.add_argument("--no-check", action="store_true", help="do not fail under the targets")
     args = parser.parse_args()
 
@@ -78,6 +104,9 @@ def main() -> int:
             for mutant, v in verdicts.items():
                 if v not in ("killed", "timeout"):
                     print(f"{v:<12} {mutant}")
+
+    if args.markdown:
+        markdown(files)
 
     missing = [n for n in PURE if n not in files]
     if missing:
