@@ -568,3 +568,24 @@ def test_the_region_and_project_of_something_that_is_no_topic_urn_are_an_error_n
 def test_the_region_and_project_of_a_topic_urn():
     assert topic_region(TEAM) == "cn-north-4"
     assert topic_project(TEAM) == OTHER_PROJECT
+
+
+# -- CCE_ENDPOINT and SMN_ENDPOINT: a base URL with a valid port (1-65535); tests/test_endpoint_config.py has the
+# https-only rule --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("port", ["1", "443", "8443", "65535"])
+def test_an_endpoint_may_name_any_valid_port(port):
+    url = f"https://cce.cn-north-4.myhuaweicloud.com:{port}"
+    assert settings(CCE_ENDPOINT=url).cce_endpoint == url
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "99999"])
+def test_an_endpoint_with_an_impossible_port_is_refused(port):
+    message = refused(SMN_TOPIC_URN=TOPIC, SMN_ENDPOINT=f"https://smn.cn-north-4.myhuaweicloud.com:{port}")
+    assert re.match(r"SMN_ENDPOINT\b", message)
+
+
+@pytest.mark.parametrize("host", ["[1:2:3]", "[::1::]", "[12345::]", "[1.2.3.4]"])
+def test_an_endpoint_whose_bracketed_host_is_no_ipv6_address_is_refused(host):
+    assert refused(SMN_TOPIC_URN=TOPIC, CCE_ENDPOINT=f"https://{host}:8443").startswith("CCE_ENDPOINT")

@@ -604,3 +604,32 @@ def test_the_chat_entries_head_what_to_do_as_the_email_does():
                        if line.startswith("What ") and line.endswith(":"))[:-1]
         for protocol in CHAT:
             assert heading in chat_text(message, protocol), protocol
+
+
+@pytest.mark.parametrize("outcome, phase, kind, action", [
+    (Outcome.CHECKED, "Success", "checked", "none"),
+    (Outcome.CHECKED, None, "checked", "none"),  # a dry run
+    (Outcome.CHECKED, "Failed", "checked", "needed"),
+    (Outcome.CHECKED, "Error", "checked", "needed"),
+    (Outcome.FAILED, "Error", "failed", "needed"),
+    (Outcome.FAILED, None, "failed", "needed"),
+    (Outcome.HELD, None, "held", "needed"),
+    (Outcome.HELD, None, "reminder", "needed"),
+])
+def test_the_action_attribute_says_whether_a_person_has_something_to_do(outcome, phase, kind, action):
+    # README, message attributes: `action` is `needed` for a failure, a hold or its reminder, a post-check CCE did
+    # not answer `Success`; else `none`
+    assert dict(build(result(outcome=outcome, phase=phase), WHERE, kind).attributes)["action"] == action
+
+
+def test_nothing_needs_doing_when_an_upgrade_starts():
+    assert dict(build_started(result(outcome=Outcome.PENDING, phase=None), WHERE).attributes)["action"] == "none"
+
+
+def test_an_answer_the_function_could_not_read_is_not_called_cces_error():
+    message = build(failed("MalformedResponse", "missing status.phase", status=200), WHERE)
+    said = steps(message.bodies["email"])
+    assert "MalformedResponse" in said and "documented shape" in said
+    assert "CCE answered" not in said and "no answer from CCE" not in said
+    for status in (400, 404, 500):
+        assert "CCE answered CCE.0" in steps(build(failed("CCE.0", "x", status=status), WHERE).bodies["email"])
