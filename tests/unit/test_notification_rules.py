@@ -633,3 +633,19 @@ def test_an_answer_the_function_could_not_read_is_not_called_cces_error():
     assert "CCE answered" not in said and "no answer from CCE" not in said
     for status in (400, 404, 500):
         assert "CCE answered CCE.0" in steps(build(failed("CCE.0", "x", status=status), WHERE).bodies["email"])
+
+
+def test_near_smns_256_kb_the_chat_entries_give_way_and_the_message_keeps_its_subject_and_attributes():
+    # 50 findings with long messages: the e-mail and the JSON bodies alone take most of SMN's 256 KB, so the chat
+    # entries leave their lists of findings out rather than the message being refused
+    findings = health(findings=50)
+    for finding in findings["findings"]:
+        finding["message"] = "m" * 1050
+    res = failed("CCE.01500001", health=findings)
+    message = build(res, WHERE)
+    assert len(message.message_structure().encode("utf-8")) <= 256 * 1024
+    assert_fits_smn(message)
+    assert "worker-49" in message.bodies["email"]  # the e-mail still lists every finding
+    assert "worker-49" not in chat_text(message, "dingding")
+    assert message.subject == build(failed("CCE.01500001", health=health(findings=50)), WHERE).subject
+    assert dict(message.attributes) == dict(build(failed("CCE.01500001"), WHERE).attributes)
