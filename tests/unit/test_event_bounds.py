@@ -76,7 +76,9 @@ def test_an_accepted_upgrade_request_is_followed(code):
     "code",
     ["\u00b2", "\u0664\u0660\u0660", "\uff14\uff10\uff10", "4\u00b2\u00b2", "4" * 5_000, "9" * (PYTHON_INT_DIGITS + 1),
      "40", "4000", "0400", "", "  ", "4 00", "+400", "-400", "400.0", "4e2", "abc", 1_000, 99, -404, 0],
-    ids=lambda code: repr(code)[:16],
+    # ASCII ids without backslashes: pytest 9 escapes a callable's id again when it collects twice in one
+    # process (mutmut does), and the escaped id is then not found
+    ids=lambda code: ascii(code)[:16].replace("\\", "/"),
 )
 def test_a_code_that_is_no_http_status_is_unknown_and_the_upgrade_followed(code):
     intent = parse_event(upgrade({"code": code}))  # no exception
