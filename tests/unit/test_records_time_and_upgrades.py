@@ -89,6 +89,9 @@ def test_what_is_no_timestamp_is_an_unknown_time_not_an_exception(value):
 def test_gos_nanoseconds_are_read_to_the_microsecond():
     # CCE's own example (module docstring); Python holds microseconds, the last three digits are below that
     assert parse_time("2016-08-01 10:11:02.139235173 +0000 UTC") == datetime(2016, 8, 1, 10, 11, 2, 139235, UTC)
+    # the same in a region east of UTC (Go prints the zone the server runs in)
+    assert parse_time("2023-06-01 08:30:00.123456789 +0800 CST") == datetime(2023, 6, 1, 0, 30, 0, 123456, UTC)
+    assert parse_time("2023-06-01T08:30:00.123456789+08:00") == datetime(2023, 6, 1, 0, 30, 0, 123456, UTC)
 
 
 def test_gos_zero_time_in_utc_is_still_an_instant():
