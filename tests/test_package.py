@@ -181,3 +181,33 @@ def test_an_unchanged_redeploy_after_a_rebuild_sends_no_write(runtime, target_pa
     assert [r["operation"] for r in standin.requests[mark:]  # SMN's query by tag is a POST that writes nothing
             if r["method"] != "GET" and r["operation"] != "list_resource_instances"] == []
     assert "nothing to do" in out.getvalue()
+
+
+# CCE's timestamps as CCE writes them (Go's time format with up to 9 fractional digits and the zone's name, the
+# documented example "2016-08-01 10:11:02.139235173 +0000 UTC":
+# https://docs.otc.t-systems.com/en-us/api/cce/en-us_topic_0035964136.html) and as RFC 3339; the instant each
+# stands for, to the microsecond, in UTC. The standard library's date parsing differs between runtimes (3.10's
+# strptime and fromisoformat read at most 6 fractional digits, no "Z"), so each target runtime parses them.
+CCE_TIMES = {
+    "2016-08-01 10:11:02.139235173 +0000 UTC": "2016-08-01T10:11:02.139235+00:00",
+    "2023-06-01 08:30:00.123456789 +0800 CST": "2023-06-01T00:30:00.123456+00:00",
+    "2023-06-01 08:30:00.5 +0800 CST": "2023-06-01T00:30:00.500000+00:00",
+    "2023-06-01 08:30:00 +0000 UTC": "2023-06-01T08:30:00+00:00",
+    "2023-06-01T08:30:00.1234567Z": "2023-06-01T08:30:00.123456+00:00",
+    "2023-06-01T08:30:00Z": "2023-06-01T08:30:00+00:00",
+    "2023-06-01T08:30:00+08:00": "2023-06-01T00:30:00+00:00",
+    "2023-06-01T16:30:00.25-08:00": "2023-06-02T00:30:00.250000+00:00",
+}
+
+
+@pytest.mark.parametrize("runtime", TARGET_RUNTIMES)
+def test_each_target_runtime_reads_cces_timestamps_to_the_microsecond(runtime, target_packages, tmp_path):
+    interpreter = target_interpreter(runtime)
+    code = tmp_path / "code"
+    with zipfile.ZipFile(target_packages[runtime].path) as archive:
+        archive.extractall(code)
+    script = ("import json, sys\nsys.path[:0] = [sys.argv[1]]\nfrom postcheck.records import parse_time\n"
+              "print(json.dumps({t: (lambda p: p and p.isoformat())(parse_time(t)) for t in json.loads(sys.argv[2])}))")
+    out = subprocess.run([interpreter, "-I", "-S", "-B", "-c", script, str(code), json.dumps(list(CCE_TIMES))],
+                         capture_output=True, text=True, timeout=60, check=True)
+    assert json.loads(out.stdout) == CCE_TIMES

@@ -15,6 +15,10 @@ from typing import Any
 TERMINAL_UPGRADE_PHASES = frozenset({"Success", "Failed"})
 # "2023-06-01 08:30:00.123 +0800 CST": the zone's name after the offset says nothing more.
 _ZONE_NAME = re.compile(r"^(.*[+-]\d{2}:?\d{2})\s+[A-Za-z]{1,6}$")
+# Go prints up to 9 fractional digits ("2016-08-01 10:11:02.139235173 +0000 UTC", CCE's documented example:
+# https://docs.otc.t-systems.com/en-us/api/cce/en-us_topic_0035964136.html); Python 3.10's strptime and
+# fromisoformat read at most 6, so the rest (below a microsecond) is dropped first.
+_LONG_FRACTION = re.compile(r"(\.\d{6})\d+")
 _TIME_FORMATS = (
     "%Y-%m-%d %H:%M:%S.%f %z",
     "%Y-%m-%d %H:%M:%S %z",
@@ -156,6 +160,7 @@ def parse_time(value: Any) -> datetime | None:
     text = text[:-1] + "+00:00" if text.endswith("Z") else text
     named = _ZONE_NAME.match(text)
     text = named.group(1) if named else text
+    text = _LONG_FRACTION.sub(r"\1", text, count=1)
     for fmt in _TIME_FORMATS:
         try:
             return datetime.strptime(text, fmt).astimezone(timezone.utc)
