@@ -609,3 +609,83 @@ def test_a_lone_surrogate_in_a_message_becomes_a_replacement_character():
     message = rejection({"\ud800": 1})
 
     assert message.endswith("keys [\ufffd]")
+
+
+# -- the bounds of an event meant for this function, wherever it is --------------------------------------------
+
+def nested_list(levels: int) -> Any:
+    value: Any = 0
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+def test_an_event_given_as_an_object_is_held_to_640_kib_too():
+    assert rejection({**MANUAL, "note": "x" * EVENT_LIMIT}) == f"event: larger than the {EVENT_LIMIT}-byte limit"
+
+
+def test_a_trace_on_its_own_is_held_to_the_bounds_of_an_event():
+    trace = event("cts_trace")
+
+    assert rejection({**trace, "request": nested_list(30)}) == "event: nested deeper than 24 levels"
+    assert rejection({**trace, "user": {"id": 10**101}}).startswith("user.id: a number longer than 100 characters")
+
+
+@pytest.mark.parametrize("records", [1, 2])
+def test_an_smn_record_is_held_to_the_bounds_of_an_event_naming_it(records):
+    record = {**in_smn(event("manual"))["record"][0], "extra": {"n": 10**101}}
+    deep = {**in_smn(event("manual"))["record"][0], "extra": nested_list(30)}
+
+    if records == 1:
+        assert rejection({"record": [record]}).startswith("record[0].extra.n: a number longer than 100 characters")
+        assert rejection({"record": [deep]}) == "record[0]: nested deeper than 24 levels"
+    else:
+        parsed = parse_event({"record": [record, deep]})
+        assert parsed.items[0].message.startswith("record[0].extra.n: a number longer than 100 characters")
+        assert parsed.items[1].message == "record[1]: nested deeper than 24 levels"
+
+
+@pytest.mark.parametrize(("via", "field"), [("cts", "cts"), ("eventgrid", "data"), ("trace", "")])
+@pytest.mark.parametrize("name", ["trace_id", "resource_name"])
+def test_a_name_longer_than_128_characters_refuses_an_upgrade_trace_naming_it(via, field, name):
+    """README, "Events it accepts": a resource_name or trace_id longer than 128 characters refuses a CCE upgrade
+    trace."""
+    def carried(length: int) -> Any:
+        trace = {**event("cts_cluster_upgrade")["cts"], name: "n" * length}
+        return {"cts": {"cts": trace}, "eventgrid": {**event("eventgrid_cluster_upgrade"), "data": trace},
+                "trace": trace}[via]
+
+    assert isinstance(parse_event(carried(128)), CheckIntent)
+    assert rejection(carried(129)).startswith(f"{field}.{name}: " if field else f"{name}: ")
+
+
+# -- what no JSON event can be, from a Python caller -----------------------------------------------------------
+
+def test_a_number_too_long_to_read_is_a_number_too():
+    assert rejection("1" * 200) == "event: expected a JSON object, got a number"
+    assert rejection('{"events": [' + "1" * 200 + "]}") == "events[0]: expected a CloudEvent (an object), got a number"
+
+
+@pytest.mark.parametrize(("value", "name"), [((1, 2), "tuple"), ({1, 2}, "set")])
+def test_a_value_no_json_event_can_be_is_refused_naming_its_type(value, name):
+    """parse_event raises InvalidEvent alone (its docstring), whatever a Python caller passes."""
+    assert rejection(value) == f"event: expected a JSON object, got {name}"
+
+
+def test_keys_that_are_not_text_are_named_as_values():
+    assert rejection({5: 1, None: 2}).endswith("got an object with keys [5, null]")
+
+
+# -- a timer's time: what the rejection says is accepted is accepted --------------------------------------------
+
+def test_the_years_a_timer_rejection_names_are_accepted_and_no_others():
+    message = rejection({"trigger_type": "TIMER", "time": "0001-01-01T00:00:00Z"})
+    first, last = (int(year) for year in message.split("between the years ", 1)[1].split(",", 1)[0].split(" and "))
+
+    def timer(time: str) -> Any:
+        return {"trigger_type": "TIMER", "time": time}
+
+    assert isinstance(parse_event(timer(f"{first:04}-01-01T00:00:00Z")), SweepIntent)
+    assert isinstance(parse_event(timer(f"{last:04}-12-31T23:59:59Z")), SweepIntent)
+    assert rejection(timer(f"{first - 1:04}-12-31T23:59:59Z")).startswith("time: expected a time between")
+    assert rejection(timer(f"{last + 1:04}-01-01T00:00:00Z")).startswith("time: expected a time between")
