@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import sys
 import threading
 import types
 from typing import Any
@@ -53,6 +54,9 @@ HTML_502 = "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy",
                    "no_proxy", "NETRC")  # what requests reads from the environment (requests.utils)
 CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")  # requests.sessions.merge_environment_settings
+# requests' own defaults for an adapter's send (read before any test replaces HTTPAdapter.send)
+SEND_DEFAULTS = {name: p.default for name, p in inspect.signature(HTTPAdapter.send).parameters.items()
+                 if p.default is not inspect.Parameter.empty}
 
 
 def frozen(seconds: float, reserve: float = 0.0) -> Deadline:
@@ -678,12 +682,10 @@ def test_a_request_outside_a_call_keeps_the_timeouts_it_was_given(sent: list[dic
 
 def test_the_adapter_keeps_requests_defaults(sent: list[dict[str, Any]]) -> None:
     # A drop-in for requests' HTTPAdapter: what a caller leaves out is what requests would have used.
-    defaults = {name: p.default for name, p in inspect.signature(HTTPAdapter.send).parameters.items()
-                if p.default is not inspect.Parameter.empty}
-
     sdk.DeadlineAdapter(max_retries=0).send("req")
 
-    assert {name: sent[-1][name] for name in defaults} == defaults
+    assert SEND_DEFAULTS and {name: sent[-1][name] for name in SEND_DEFAULTS} == SEND_DEFAULTS
+    assert sent[-1]["stream"] is False
     assert sent[-1]["verify"] is True  # certificates are checked unless told otherwise
 
 
@@ -766,6 +768,18 @@ def test_a_clients_configuration_fits_a_function(quiet_env: Any) -> None:
     assert config.retry_times == 0  # retrying is the function's (README: through SyncInvoker.with_retry)
     assert config.pool_maxsize == 6
     assert config.ssl_ca_cert is None  # none named: the SDK verifies with its default bundle
+
+
+def test_building_a_client_never_uses_the_sdks_default_user_agent(quiet_env: pytest.MonkeyPatch) -> None:
+    # The SDK's default user agent is made by huaweicloudsdkcore.http.user_agent, which reads or writes
+    # ~/.huaweicloud/application_id (platform facts): a client of the function must never need it.
+    default = types.ModuleType("huaweicloudsdkcore.http.user_agent")
+    default.user_agent_string = "the SDK's default, from ~/.huaweicloud"  # type: ignore[attr-defined]
+    quiet_env.setitem(sys.modules, "huaweicloudsdkcore.http.user_agent", default)
+
+    config = _client().get_http_client().config
+
+    assert config.user_agent and config.user_agent != default.user_agent_string
 
 
 def test_a_client_without_a_pool_size_gets_a_pool_of_several_connections(quiet_env: Any) -> None:
