@@ -108,7 +108,9 @@ class TolerantExceptionHandler(ExceptionHandler):
     """A service's own exception handler, falling back to the SDK's default one for non-JSON bodies.
 
     CCE's handler calls ``json.loads`` on every error body, so an HTML 502 from a gateway escapes as
-    ``json.JSONDecodeError``; the default handler turns it into a ``ServerResponseException``.
+    ``json.JSONDecodeError``, and then ``.get`` on the parsed value, so a JSON body that is no object (``[1, 2]``,
+    ``null``, ``"Service Unavailable"``) escapes as ``AttributeError``; the default handler turns either into a
+    ``ServerResponseException`` (a 5xx, retried) or ``ClientRequestException`` with the body as its message.
     """
 
     def __init__(self, primary: ExceptionHandler | None) -> None:
@@ -119,7 +121,7 @@ class TolerantExceptionHandler(ExceptionHandler):
         if self._primary is not None:
             try:
                 self._primary.handle_exception(request, response)
-            except ValueError:  # JSONDecodeError, or a JSON body that is not an object
+            except (ValueError, AttributeError, TypeError):  # no JSON, or JSON that is not an object
                 pass
             else:
                 return

@@ -323,10 +323,6 @@ def test_the_services_handler_gets_the_request_and_the_response() -> None:
 
 
 @pytest.mark.parametrize("body", ["[1, 2]", "null", '"Service Unavailable"', "503"])
-@pytest.mark.xfail(raises=AttributeError, strict=True,
-                   reason="known bug, reported to the lead: CCE's handler calls data.get() on any JSON value, and the "
-                          "AttributeError a JSON error body that is not an object raises is not caught (sdk.py catches "
-                          "ValueError only, though its comment says 'or a JSON body that is not an object')")
 def test_a_json_body_that_is_not_an_object_falls_back_to_the_default_handler(body: str) -> None:
     with pytest.raises(ServerResponseException) as raised:
         sdk.TolerantExceptionHandler(CceExceptionHandler()).handle_exception(None, _response(503, body))
