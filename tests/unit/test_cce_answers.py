@@ -128,6 +128,12 @@ def test_a_cluster_answer_without_metadata_is_not_the_documented_shape():
     assert error.operation == "show_cluster"
 
 
+def test_a_cluster_answer_without_spec_or_status_has_unknown_version_and_phase():
+    reader, _ = cce(show_cluster={"kind": "Cluster", "metadata": {"uid": CLUSTER, "name": "prod-east"}})
+
+    assert reader.cluster(CLUSTER) == Cluster(id=CLUSTER, name="prod-east", version=None, phase=None)
+
+
 def test_a_clusters_name_is_made_safe_to_carry():
     long_name = "n" * 10_000
     reader, _ = cce(show_cluster={"metadata": {"uid": CLUSTER, "name": long_name}, "spec": {}, "status": {}})
@@ -254,6 +260,13 @@ def test_the_upgrade_task_list_keeps_the_tasks_that_have_a_uid():
     assert tasks[1].ended == datetime(2026, 6, 2, 7, 52, 31, tzinfo=UTC)
     [(operation, request)] = client.requests
     assert (operation, request.cluster_id) == ("list_upgrade_cluster_tasks", CLUSTER)
+
+
+def test_an_upgrade_task_without_spec_or_status_has_unknown_versions_and_phase():
+    reader, _ = cce(list_upgrade_cluster_tasks={"items": [
+        {"metadata": {"uid": TASK, "creationTimestamp": "2026-11-27 21:30:00.000 +0000 UTC"}}]})
+
+    assert reader.upgrade_tasks(CLUSTER) == [UpgradeTask(uid=TASK, created=datetime(2026, 11, 27, 21, 30, tzinfo=UTC))]
 
 
 def test_an_upgrade_task_list_without_items_is_not_the_documented_shape():
@@ -440,12 +453,12 @@ def test_nodes_without_a_uid_on_a_later_page_are_kept_beside_the_earlier_ones():
     def answer(request: Any) -> dict[str, Any]:
         if request.marker is None:
             return {"items": [node_body(None, name="a"), node_body("n-2")], "pageInfo": {"nextMarker": "n-2"}}
-        return {"items": [node_body(None, "Error", name="c"), node_body(None, name="d")]}
+        return {"items": [node_body(None, "Error", name="c"), node_body(None, name="d"), node_body(None, name="e")]}
 
     reader, _ = cce(list_nodes=answer)
 
     assert [(n.name, n.phase) for n in reader.nodes(CLUSTER)] == [
-        ("a", "Active"), ("node-n-2", "Active"), ("c", "Error"), ("d", "Active")]
+        ("a", "Active"), ("node-n-2", "Active"), ("c", "Error"), ("d", "Active"), ("e", "Active")]
 
 
 def test_a_node_without_metadata_or_status():
@@ -478,6 +491,7 @@ def test_node_pools_are_read_with_their_phase_and_nodes_coming_and_going():
         {"metadata": {"uid": "p-2", "name": "pool-b"}, "status": {"currentNode": 3, "phase": ""}},
         {"metadata": {"uid": "p-3", "name": "pool-c"}, "status": {"phase": "Error"}},
         {"metadata": {"name": "pool-d"}},
+        {"status": {"phase": "Error"}},  # no metadata: still a pool in Error
     ]})
 
     assert reader.node_pools(CLUSTER) == [
@@ -485,6 +499,7 @@ def test_node_pools_are_read_with_their_phase_and_nodes_coming_and_going():
         NodePool(uid="p-2", name="pool-b", phase="", creating=0, deleting=0),
         NodePool(uid="p-3", name="pool-c", phase="Error", creating=0, deleting=0),
         NodePool(uid="", name="pool-d", phase=None, creating=0, deleting=0),
+        NodePool(uid="", name=None, phase="Error", creating=0, deleting=0),
     ]
     [(operation, request)] = client.requests
     assert (operation, request.cluster_id) == ("list_node_pools", CLUSTER)
@@ -617,3 +632,24 @@ def test_a_post_check_without_versions_sends_only_the_cluster():
     """spec.clusterVersion and spec.targetVersion are optional (the API page)."""
     assert post_check_json(CLUSTER, None, None) == {
         "apiVersion": "v3", "kind": "PostCheckTask", "spec": {"clusterID": CLUSTER}}
+
+
+def test_a_state_the_sdk_could_not_read_as_text_is_unknown():
+    """The SDK turns an enum value it does not know into an empty object instead of the string CCE sent: such a
+    phase, status, version or ID is unknown (None), never an object passed on as if it were CCE's word."""
+    not_text = object()
+    clusters = _SDK._deserialize({"items": [{"metadata": {"uid": CLUSTER, "name": "prod"}, "spec": {},
+                                              "status": {}}]}, "ListClustersResponse")
+    clusters.items[0].spec.version = not_text
+    clusters.items[0].status.phase = not_text
+    nodes = _SDK._deserialize({"items": [node_body("n-1")]}, "ListNodesResponse")
+    nodes.items[0].status.phase = not_text
+    addons = _SDK._deserialize({"items": [{"metadata": {"uid": "a-1"}, "spec": {"addonTemplateName": "coredns"},
+                                            "status": {"status": "running"}}]}, "ListAddonInstancesResponse")
+    addons.items[0].status.status = not_text
+    reader, _ = cce(list_clusters=lambda _r: clusters, list_nodes=lambda _r: nodes,
+                    list_addon_instances=lambda _r: addons)
+
+    assert reader.clusters() == [Cluster(id=CLUSTER, name="prod", version=None, phase=None)]
+    assert reader.nodes(CLUSTER) == [Node(uid="n-1", name="node-n-1", phase=None)]
+    assert reader.addons(CLUSTER) == [Addon(uid="a-1", name="coredns", status=None, message=None)]

@@ -405,3 +405,29 @@ def test_the_default_floor_leaves_a_nearly_spent_sweep_pending():
 @pytest.mark.parametrize("outcome", [o.value for o in Outcome])
 def test_the_summary_names_every_outcome(outcome):
     assert outcome in run(MemoryCce({}))["summary"]
+
+
+def test_the_retry_of_a_sweep_that_failed_to_publish_checks_and_tells_nothing_twice():
+    """README, "The sweep": the invocation fails so that the platform retries it; a retry reaching the same
+    instance publishes the stored result instead of running the check again, and what was told is not told
+    again."""
+    cce = MemoryCce({A: [ended_task("t-a", ANCHOR - timedelta(minutes=5))],
+                     B: [ended_task("t-b", ANCHOR - timedelta(minutes=6))]})
+    smn = MemorySmn(failing={B})
+    with pytest.raises(InvocationFailed):
+        run(cce, smn)
+    told_first = [m.as_dict() for m in smn.published]
+    smn.failing.clear()  # SMN recovers; the platform delivers the same timer event again
+
+    result = run(cce, smn)
+
+    assert {c["cluster_id"]: c["outcome"] for c in result["clusters"]} == {A: "checked", B: "checked"}
+    assert sorted(cid for cid, _, _ in cce.checks) == [A, B]  # no second post-check for either
+    retold = [m.as_dict() for m in smn.published[len(told_first):]]
+    assert len(retold) == 1 and B in str(retold[0]) and A not in str(retold[0])
+
+
+def test_a_dry_run_sweep_says_so_for_the_clusters_it_did_not_find():
+    result = run(MemoryCce({A: []}), dry_run=True, CLUSTER_IDS=f"{A},{UNKNOWN}")
+
+    assert {c["cluster_id"]: c["dry_run"] for c in result["clusters"]} == {A: True, UNKNOWN: True}
