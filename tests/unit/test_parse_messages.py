@@ -165,10 +165,11 @@ def api_body(**changes: Any) -> dict[str, Any]:
      (in_smn(event("cts_cluster_upgrade")), "smn/cts"), (in_smn(event("cts_trace")), "smn/cts"),
      (in_smn(event("eventgrid_cluster_upgrade")), "smn/eventgrid"), (in_smn(event("timer")), "smn/timer"),
      (in_smn({"sweep": True}), "smn/manual_sweep"), (event("cts_other_trace"), "cts"),
-     (in_smn(event("cts_other_trace")), "smn/cts"), ({"events": [event("eventgrid_cluster_upgrade")]}, "eventgrid")],
+     (in_smn(event("cts_other_trace")), "smn/cts"), ({"events": [event("eventgrid_cluster_upgrade")]}, "eventgrid"),
+     (event("cts_other_trace")["cts"], "cts"), (in_smn(event("cts_other_trace")["cts"]), "smn/cts")],
     ids=["manual", "api-body", "cts", "trace", "eventgrid", "eventgrid-text", "timer", "sweep", "smn-manual",
          "smn-api-body", "smn-cts", "smn-trace", "smn-eventgrid", "smn-timer", "smn-sweep", "other-trace",
-         "smn-other-trace", "delivery-of-one"],
+         "smn-other-trace", "delivery-of-one", "other-trace-alone", "smn-other-trace-alone"],
 )
 def test_each_event_names_where_it_came_from(evt, trigger):
     assert parse_event(evt).trigger == trigger
@@ -289,6 +290,7 @@ def test_text_given_is_quoted_as_json_text_on_one_line(value, quoted):
 
 
 @pytest.mark.parametrize(("value", "shown"), [(42, "42"), (-7, "-7"), (0, "0"), (1.5, "1.5"), (-0.25, "-0.25"),
+                                              (1764310800000, "1764310800000"), (1764310800.5, "1764310800.5"),
                                               (True, "true"), (False, "false"), (None, "null"), ({}, "an object"),
                                               ({"a": 1}, "an object"), ([], "a list"), ([1, 2], "a list")])
 def test_a_value_given_that_is_no_text_is_shown_as_json_or_by_its_kind(value, shown):
@@ -484,6 +486,7 @@ def test_a_cloudevent_whose_data_names_a_trace_is_read_as_one(data):
     intent = parse_event({**event("eventgrid_cluster_upgrade"), "data": data})
 
     assert isinstance(intent, Ignored) and intent.reason.startswith("trace ") and "CCE/clusterUpgrade" in intent.reason
+    assert intent.trigger == "eventgrid"
 
 
 def test_a_cloudevent_of_another_service_is_ignored_naming_its_source_and_type():
@@ -672,6 +675,10 @@ def test_a_value_no_json_event_can_be_is_refused_naming_its_type(value, name):
     assert rejection(value) == f"event: expected a JSON object, got {name}"
 
 
+def test_a_value_inside_that_no_json_event_can_hold_is_named_by_its_type():
+    assert rejection({"cluster_id": (1, 2)}) == "cluster_id: expected a string, got tuple"
+
+
 def test_keys_that_are_not_text_are_named_as_values():
     assert rejection({5: 1, None: 2}).endswith("got an object with keys [5, null]")
 
@@ -689,3 +696,32 @@ def test_the_years_a_timer_rejection_names_are_accepted_and_no_others():
     assert isinstance(parse_event(timer(f"{last:04}-12-31T23:59:59Z")), SweepIntent)
     assert rejection(timer(f"{first - 1:04}-12-31T23:59:59Z")).startswith("time: expected a time between")
     assert rejection(timer(f"{last + 1:04}-01-01T00:00:00Z")).startswith("time: expected a time between")
+
+
+# -- a quoted value: whole, or a cut that says so --------------------------------------------------------------
+
+def quoted_value(text: str) -> str:
+    return rejection({"cluster_id": text}).split(", got ", 1)[1]
+
+
+@pytest.mark.parametrize("char", ["x", "\u4e2d", "\u2028", "\U0001f389", "\n"],
+                         ids=["ascii", "cjk", "u2028", "emoji", "nl"])
+def test_a_value_is_quoted_whole_or_cut_at_its_start_saying_so_whatever_its_length(char):
+    shown_before = 0
+    for length in range(1, 120):
+        text = char * length
+        quoted = quoted_value(text)
+        assert quoted.isascii() and quoted.startswith('"') and quoted.endswith('"')  # JSON text, escaped
+        if quoted.endswith('..."'):
+            shown = json.loads(quoted.removesuffix('..."') + '"')
+            assert text.startswith(shown) and len(shown) < length
+        else:
+            shown = json.loads(quoted)
+            assert shown == text and shown_before == length - 1  # never whole again once cut
+            shown_before = length
+        assert len(quoted) < 100
+
+
+@pytest.mark.parametrize("char", ["x", "\u4e2d"])
+def test_a_short_value_is_quoted_whole(char):
+    assert json.loads(quoted_value(char * 5)) == char * 5
