@@ -14,13 +14,15 @@ and an SMN that answer from memory: no stand-in, no sockets, no waiting.
 
 from __future__ import annotations
 
+import json
+import logging
 import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
-from postcheck import service
+from postcheck import logs, service
 from postcheck.config import Credentials, load_settings
 from postcheck.deadline import Deadline
 from postcheck.intent import SweepIntent
@@ -431,3 +433,27 @@ def test_a_dry_run_sweep_says_so_for_the_clusters_it_did_not_find():
     result = run(MemoryCce({A: []}), dry_run=True, CLUSTER_IDS=f"{A},{UNKNOWN}")
 
     assert {c["cluster_id"]: c["dry_run"] for c in result["clusters"]} == {A: True, UNKNOWN: True}
+
+
+def test_a_bug_met_on_one_cluster_goes_to_the_logs_with_its_traceback_and_the_cluster():
+    """README, "The result": an internal error's traceback goes to the function's (masked) logs, not to the
+    caller; the log line says which cluster met it."""
+    lines: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.levelno >= logging.ERROR:
+                lines.append(logs.JsonFormatter().format(record))
+
+    handler = Collect()
+    package_logger = logging.getLogger(logs.LOGGER_NAME)
+    package_logger.addHandler(handler)
+    try:
+        run(MemoryCce({A: [], B: []}, broken={B: KeyError("detail")}))
+    finally:
+        package_logger.removeHandler(handler)
+
+    [line] = lines
+    entry = json.loads(line)
+    assert B in line and A not in line
+    assert "KeyError" in entry["exception"] and "Traceback" in entry["exception"]
