@@ -653,3 +653,32 @@ def test_a_state_the_sdk_could_not_read_as_text_is_unknown():
     assert reader.clusters() == [Cluster(id=CLUSTER, name="prod", version=None, phase=None)]
     assert reader.nodes(CLUSTER) == [Node(uid="n-1", name="node-n-1", phase=None)]
     assert reader.addons(CLUSTER) == [Addon(uid="a-1", name="coredns", status=None, message=None)]
+
+
+def test_a_null_item_in_a_list_is_no_cluster_task_or_node_and_an_unknown_workflow_step_or_add_on():
+    """JSON ``null`` where CCE's lists hold objects (the SDK keeps it as None): never taken for a cluster, a task
+    or a node (nothing to act on), never a crash; a workflow, a workflow step or an add-on read from it is
+    unknown in every field."""
+    reader, _ = cce(
+        list_clusters={"items": [None, {"metadata": {"uid": CLUSTER}}]},
+        list_upgrade_cluster_tasks={"items": [None, upgrade_task_body(TASK)]},
+        list_nodes={"items": [None, node_body("n-1")]},
+        list_upgrade_work_flows={"items": [None, {"metadata": {"uid": "w-1"}, "status": {"pointStatuses": [
+            None, {"taskType": "Cluster", "taskID": TASK, "status": "Success"}]}}]},
+        list_addon_instances={"items": [None]},
+    )
+
+    assert [c.id for c in reader.clusters()] == [CLUSTER]
+    assert [t.uid for t in reader.upgrade_tasks(CLUSTER)] == [TASK]
+    assert [n.uid for n in reader.nodes(CLUSTER)] == ["n-1"]
+    assert reader.upgrade_workflows(CLUSTER) == [
+        Workflow(), Workflow(uid="w-1", points=(Point(), Point(task_type="Cluster", task_id=TASK, status="Success")))]
+    assert reader.addons(CLUSTER) == [Addon(uid="", name=None, status=None, message=None)]
+
+
+@pytest.mark.xfail(strict=True, raises=AttributeError,
+                   reason="bug (reported to the lead): Cce.node_pools reads pool.metadata of a null item")
+def test_a_null_item_in_the_node_pool_list_is_an_unknown_pool():
+    reader, _ = cce(list_node_pools={"items": [None]})
+
+    assert reader.node_pools(CLUSTER) == [NodePool(uid="", name=None, phase=None)]
