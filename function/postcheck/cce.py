@@ -143,9 +143,9 @@ class Cce:
                             ok=lambda r: isinstance(getattr(r, "items", None), list))
         pools = []
         for pool in answer.items:
-            status = getattr(pool, "status", None)
-            pools.append(NodePool(uid=_text(getattr(pool.metadata, "uid", None)) or "",
-                                  name=_name(getattr(pool.metadata, "name", None)),
+            metadata, status = getattr(pool, "metadata", None), getattr(pool, "status", None)
+            pools.append(NodePool(uid=_text(getattr(metadata, "uid", None)) or "",
+                                  name=_name(getattr(metadata, "name", None)),
                                   phase=_text(getattr(status, "phase", None)),
                                   creating=_count(getattr(status, "creating_node", None)),
                                   deleting=_count(getattr(status, "deleting_node", None))))

@@ -676,8 +676,6 @@ def test_a_null_item_in_a_list_is_no_cluster_task_or_node_and_an_unknown_workflo
     assert reader.addons(CLUSTER) == [Addon(uid="", name=None, status=None, message=None)]
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError,
-                   reason="bug (reported to the lead): Cce.node_pools reads pool.metadata of a null item")
 def test_a_null_item_in_the_node_pool_list_is_an_unknown_pool():
     reader, _ = cce(list_node_pools={"items": [None]})
 
