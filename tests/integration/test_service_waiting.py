@@ -118,3 +118,20 @@ def test_a_cts_event_waits_for_an_unlisted_task_up_to_the_unknown_task_wait(stan
 
     assert result["outcome"] == "pending"
     assert 20.0 < sum(time.pauses) <= 600.0
+
+
+@pytest.mark.parametrize("scenario", [upgrade_scenario()])
+def test_a_manual_events_health_gate_waits_only_within_its_manual_wait(standin, context):
+    """README, the health gate: transient states are re-read for at most HEALTH_WAIT_SECONDS, a manual event's
+    within its MANUAL_WAIT_SECONDS from the start: here 10 s, though the gate alone would wait 300 s."""
+    context._user_data.update({"MANUAL_WAIT_SECONDS": "10", "HEALTH_WAIT_SECONDS": "300"})
+    node = standin.cluster(CLUSTER).nodes[0]
+    node.walk(["Installing"])  # never heals
+    time = SimulatedTime()
+
+    result = run(MANUAL, context, time, CADENCE)
+
+    assert result["outcome"] == "held"
+    assert time.pauses, "it waited before counting the state as a finding"
+    assert sum(time.pauses) <= 10.0
+    assert standin.postchecks == []
