@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 
 from conftest import CLUSTER, event, operations
-from integration.test_right_upgrade_and_health_gate import NEW_TASK, SimulatedTime, upgrade_scenario
+from integration.test_right_upgrade_and_health_gate import (
+    NEW_TASK,
+    UNKNOWN_VERSION,
+    V_MID,
+    V_NEW,
+    SimulatedTime,
+    upgrade_scenario,
+)
 from postcheck import service
 from postcheck.deadline import Deadline
 from postcheck.parse import parse_event
@@ -135,3 +142,21 @@ def test_a_manual_events_health_gate_waits_only_within_its_manual_wait(standin, 
     assert time.pauses, "it waited before counting the state as a finding"
     assert sum(time.pauses) <= 10.0
     assert standin.postchecks == []
+
+
+@pytest.mark.parametrize("scenario", [upgrade_scenario(("Running", "Running", "Success"))])
+@pytest.mark.parametrize("asked", [{"cluster_version": V_MID, "target_version": V_NEW}, {"target_version": V_NEW},
+                                   {"cluster_version": V_MID}], ids=["both", "target-only", "source-only"])
+def test_versions_asked_for_are_judged_again_when_the_waited_for_upgrade_ends(standin, context, asked):
+    """The control case of the "target is not the cluster's version" rejection, reached after waiting: a manual
+    event with versions waits for the running upgrade; when it ends, the cluster runs another version than the
+    upgrade's target, so the versions asked for are contradicted by CCE: rejected, nothing confirmed."""
+    standin.cluster(CLUSTER).version = UNKNOWN_VERSION
+    time = SimulatedTime()
+
+    result = run({**MANUAL, **asked}, context, time, CADENCE)
+
+    assert time.pauses, "it waited for the running upgrade"
+    assert (result["outcome"], result["error"]["code"]) == ("rejected", "VersionMismatch")
+    assert UNKNOWN_VERSION in result["error"]["message"]
+    assert standin.postchecks == [] and standin.published == []
