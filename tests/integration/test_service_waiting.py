@@ -160,3 +160,24 @@ def test_versions_asked_for_are_judged_again_when_the_waited_for_upgrade_ends(st
     assert (result["outcome"], result["error"]["code"]) == ("rejected", "VersionMismatch")
     assert UNKNOWN_VERSION in result["error"]["message"]
     assert standin.postchecks == [] and standin.published == []
+
+
+@pytest.mark.parametrize("scenario", [upgrade_scenario(("Running",))])
+@pytest.mark.parametrize("jitter_at", ["low", "high"])
+def test_following_an_upgrade_stops_while_there_is_still_time_to_check_and_report(standin, context, jitter_at):
+    """README, Faults and retries: waiting for a running upgrade stops while there is still time to check and
+    report (``time_to_check_s`` before the deadline's reserve); the result is then pending."""
+    policy = WaitPolicy(**{**CADENCE.__dict__, "time_to_check_s": 3.0})
+    time = SimulatedTime()
+    deadline = Deadline(60.0, clock=time.clock)
+    runtime = service.Runtime.from_context(context, deadline, policy)
+    runtime.sleep = time.sleep
+    runtime.rng = (lambda low, high: low) if jitter_at == "low" else (lambda low, high: high)
+
+    result = service.check_cluster(parse_event(event("cts_cluster_upgrade")), runtime).to_dict()
+
+    assert result["outcome"] == "pending"
+    assert len(time.pauses) > 3, "it followed the upgrade"
+    assert deadline.usable() >= policy.time_to_check_s
+    # and it did not stop early: one more pause of the longest kind would have left less than that
+    assert deadline.usable() < policy.poll_max_s * (1 + policy.jitter) + policy.time_to_check_s
