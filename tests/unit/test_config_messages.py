@@ -4,6 +4,8 @@ stands in for it. Pure: a plain context, no stand-in."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from postcheck.config import ConfigurationError, load_settings
@@ -50,3 +52,25 @@ def test_a_value_too_long_to_quote_is_left_out_and_the_explanation_kept(name, sh
     assert quoted.startswith(f"{name}: ") and quoted.endswith(f", got {short!r}")
     explanation = quoted.removesuffix(f", got {short!r}")
     assert unquoted == explanation  # the same words, without the value and with nothing in its place
+
+
+def test_routes_of_64_entries_are_read_and_65_refused():
+    # README, TOPIC_ROUTES: at most 64 entries and 4,096 bytes
+    from postcheck.config import parse_topic_routes
+
+    def routes(count: int) -> str:
+        short = f"urn:smn:cn-north-4:{PROJECT}:t"
+        return json.dumps({f"{i}": short for i in range(count)}, separators=(",", ":"))
+
+    assert len(routes(65).encode()) <= 4096
+    assert len(parse_topic_routes(routes(64))) == 64
+    with pytest.raises(ValueError, match="65 entries"):
+        parse_topic_routes(routes(65))
+
+
+def test_a_route_to_something_that_is_no_topic_urn_quotes_it():
+    from postcheck.config import parse_topic_routes
+
+    with pytest.raises(ValueError) as caught:
+        parse_topic_routes(json.dumps({"prod-*": "arn:aws:sns:topic"}))
+    assert '"prod-*"' in str(caught.value) and '"arn:aws:sns:topic"' in str(caught.value)

@@ -129,6 +129,8 @@ def test_configure_attaches_one_masking_json_handler_and_keeps_records_from_the_
     root_stream = io.StringIO()
     root_handler = logging.StreamHandler(root_stream)
     logging.getLogger().addHandler(root_handler)
+    foreign = logging.StreamHandler(io.StringIO())  # someone else's handler on the same logger is not ours
+    bare_logger.addHandler(foreign)
     try:
         first = logs.configure(stream)
         again = logs.configure(io.StringIO())  # a second call adds nothing
@@ -139,6 +141,7 @@ def test_configure_attaches_one_masking_json_handler_and_keeps_records_from_the_
 
     assert first is again is bare_logger
     assert sum(1 for h in bare_logger.handlers if getattr(h, "_postcheck", False)) == 1
+    assert foreign in bare_logger.handlers
     assert bare_logger.propagate is False and root_stream.getvalue() == ""
     [line] = stream.getvalue().splitlines()
     entry = json.loads(line)

@@ -64,3 +64,13 @@ def test_cts_trace_file_times_with_their_offsets(text, offset):
 @pytest.mark.parametrize("text", ["2016/12/08 11:07:28 GMT+24:00", "2016/12/08 11:07:28 GMT+08:60"])
 def test_a_cts_trace_file_time_with_an_impossible_offset_is_unknown(text):
     assert trace_time(text) is None
+
+
+@pytest.mark.parametrize("text", ["2023-06-01T08:30+08:00", "2023-06-01T00:30Z", "2023-06-01 08:30+0800"])
+def test_a_time_without_seconds_is_read_at_the_full_minute(text):
+    assert iso8601(text) == datetime(2023, 6, 1, 0, 30, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("text", ["0" * 65, "1" * 80, "2023-06-01T00:30:00Z" + " " * 10 + "x" * 50])
+def test_a_trace_time_longer_than_any_documented_form_is_unknown(text):
+    assert trace_time(text) is None
