@@ -59,12 +59,13 @@ def health(findings: int = 1) -> dict[str, Any]:
 HELD = result(outcome=Outcome.HELD, phase=None, task_uid=None, health=health(2))
 FAILED = result(outcome=Outcome.FAILED, phase="Error", task_uid=None,
                 error=ErrorInfo("CCE.01403001", "Forbidden", "req-1", 403, "create_post_check"))
+# Built in each test, not at import: a message built at import would not see a mutant mutmut switches on later.
 MESSAGES = {
-    "started": build_started(result(outcome=Outcome.FAILED, phase=None, task_uid=None), WHERE),
-    "checked": build(result(), WHERE, "checked"),
-    "held": build(HELD, WHERE, "held"),
-    "reminder": build(HELD, WHERE, "reminder"),
-    "failed": build(FAILED, WHERE, "failed"),
+    "started": lambda: build_started(result(outcome=Outcome.FAILED, phase=None, task_uid=None), WHERE),
+    "checked": lambda: build(result(), WHERE, "checked"),
+    "held": lambda: build(HELD, WHERE, "held"),
+    "reminder": lambda: build(HELD, WHERE, "reminder"),
+    "failed": lambda: build(FAILED, WHERE, "failed"),
 }
 
 
@@ -90,7 +91,7 @@ def content(message, protocol: str) -> str:
 @pytest.mark.parametrize("kind", MESSAGES)
 @pytest.mark.parametrize("protocol", EXPECTED_TYPE)
 def test_each_chat_entry_has_its_msgtype_and_body(kind, protocol):
-    message = MESSAGES[kind]
+    message = MESSAGES[kind]()
     parsed = entry(message, protocol)
 
     assert parsed["msgType"] == EXPECTED_TYPE[protocol]
@@ -103,7 +104,7 @@ def test_each_chat_entry_has_its_msgtype_and_body(kind, protocol):
 
 @pytest.mark.parametrize("protocol", EXPECTED_TYPE)
 def test_a_chat_message_says_what_the_email_says_first(protocol):
-    message = MESSAGES["checked"]
+    message = MESSAGES["checked"]()
     text = content(message, protocol)
 
     for fact in ("prod-east", CLUSTER, "v1.27.1-r0", "v1.28.3-r0", "Success", "What to do next", "Nothing to do"):
@@ -112,14 +113,14 @@ def test_a_chat_message_says_what_the_email_says_first(protocol):
 
 @pytest.mark.parametrize("protocol", ["dingding", "wechat", "feishu"])
 def test_a_held_message_lists_the_findings_and_the_events_exactly_as_they_work(protocol):
-    text = content(MESSAGES["held"], protocol)
+    text = content(MESSAGES["held"](), protocol)
 
     assert "worker-0" in text and "worker-1" in text
     assert TEST_EVENT in text and FORCE_EVENT in text  # JSON kept as it is: copied, it works as a test event
 
 
 def test_welink_says_what_to_do_in_short_and_points_to_the_email():
-    text = content(MESSAGES["held"], "welink")
+    text = content(MESSAGES["held"](), "welink")
 
     assert text.startswith("CCE upgrade held")
     assert "2 problem(s)" in text
@@ -128,7 +129,7 @@ def test_welink_says_what_to_do_in_short_and_points_to_the_email():
 
 def test_the_started_message_says_what_comes_next_on_every_app():
     for protocol in EXPECTED_TYPE:
-        text = content(MESSAGES["started"], protocol)
+        text = content(MESSAGES["started"](), protocol)
         assert "CCE upgrade started" in text or protocol == "feishu"  # Feishu shows it in the title
         assert "What comes next" in text
 
@@ -155,7 +156,7 @@ def test_markup_in_names_and_messages_never_reaches_a_chat_app_as_markup(protoco
 
 @pytest.mark.parametrize("kind", MESSAGES)
 def test_each_app_gets_only_the_markup_it_renders(kind):
-    message = MESSAGES[kind]
+    message = MESSAGES[kind]()
     # no app: HTML, tables, images
     for protocol in EXPECTED_TYPE:
         text = content(message, protocol)
@@ -170,7 +171,7 @@ def test_each_app_gets_only_the_markup_it_renders(kind):
 
 def test_dingtalk_breaks_lines_with_two_spaces_or_blank_lines():
     # DingTalk's markdown joins lines separated by a single newline
-    text = content(MESSAGES["checked"], "dingding")
+    text = content(MESSAGES["checked"](), "dingding")
     for line_end in re.finditer(r"[^\n]\n(?!\n)", text):
         assert text[line_end.start() - 1:line_end.start() + 1].endswith("  ") or text[line_end.start() + 2] == "-", \
             text[max(0, line_end.start() - 20):line_end.start() + 20]
@@ -213,7 +214,7 @@ def named(message) -> dict[str, str]:
     ("failed", {"kind": "failed", "outcome": "failed", "phase": "Error", "action": "needed"}),
 ])
 def test_every_message_names_its_cluster_kind_outcome_and_phase(kind, expected):
-    assert named(MESSAGES[kind]) == {"cluster_id": "8978deaa174311ee8e460255ac10004c", "cluster_name": "prod_east",
+    assert named(MESSAGES[kind]()) == {"cluster_id": "8978deaa174311ee8e460255ac10004c", "cluster_name": "prod_east",
                                      **expected}
 
 
