@@ -42,8 +42,9 @@ def routed_scenario() -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("scenario", [routed_scenario()])
-def test_the_started_message_goes_where_the_clusters_name_routes(standin, invoke, context):
-    context._user_data["TOPIC_ROUTES"] = json.dumps({"prod-*": TEAM_A})
+@pytest.mark.parametrize("route", ["prod-*", CLUSTER], ids=["by-name", "by-id"])
+def test_the_started_message_goes_where_the_clusters_name_routes(standin, invoke, context, route):
+    context._user_data["TOPIC_ROUTES"] = json.dumps({route: TEAM_A})
     evt = event("cts_cluster_upgrade")  # the cluster CCE names prod-east; its trace returned NEW_TASK
 
     result = invoke(evt, policy=FAST)
