@@ -1,0 +1,26 @@
+"""A refused event inside a delivery (README, "The result"): its own result is ``rejected`` with ``InvalidEvent``
+naming where it is (``events[1].data.resource_id``), the delivery's other events are handled, and nothing is asked
+of CCE for the refused one. Through the real handler, over real HTTP."""
+
+from __future__ import annotations
+
+from conftest import CLUSTER, event
+
+
+def test_a_refused_event_of_a_delivery_is_rejected_with_invalidevent_naming_where_it_is(standin, invoke):
+    standin.cluster(CLUSTER).upgrade_tasks[0].phases = ["Success"]
+    good = event("eventgrid_cluster_upgrade")
+    bad = event("eventgrid_cluster_upgrade")
+    bad["id"] = "refused-0000-4000-8000-000000000000"
+    bad["data"]["resource_id"] = "not a cluster id"
+
+    result = invoke({"events": [good, bad]})
+
+    assert result["outcome"] == "batch"
+    checked, refused = result["results"]
+    assert checked["outcome"] == "checked"
+    assert refused["outcome"] == "rejected"
+    assert refused["error"]["code"] == "InvalidEvent"
+    assert refused["error"]["status"] is None
+    assert refused["error"]["message"].startswith("events[1].data.resource_id")
+    assert [p["cluster_id"] for p in standin.postchecks] == [CLUSTER]
