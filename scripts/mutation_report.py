@@ -139,9 +139,10 @@ def main() -> int:
     print(f"{'pure modules':<16} {pure[0]:>6} {pure[1]:>6} {pure[2]:>6.1f}%  (target {PURE_TARGET:.0f} %)")
     print(f"{'package':<16} {whole[0]:>6} {whole[1]:>6} {whole[2]:>6.1f}%  (target {PACKAGE_TARGET:.0f} %)")
     missing_verdicts = unexplained(files, verdicts)
-    kinds = Counter(v[0] for m, v in verdicts.items() if m not in stale(files, verdicts))
+    outdated = set(stale(files, verdicts))
+    kinds = Counter(v[0] for m, v in verdicts.items() if m not in outdated)
     print(f"verdicts: {dict(sorted(kinds.items()))}; survivors without one: {len(missing_verdicts)}; "
-          f"verdicts for mutants now killed or gone: {len(stale(files, verdicts))} ({VERDICTS.name})")
+          f"verdicts for mutants now killed or gone: {len(outdated)} ({VERDICTS.name})")
 
     if args.survivors:
         print()
