@@ -145,12 +145,13 @@ def run_real(standin: StandIn, length_s: float) -> Sample:
 
 def run_simulated(standin: StandIn, length_s: float, seed: int, policy: Any = None) -> Sample:
     """One upgrade of ``length_s`` seconds on an injected clock: the function's pauses advance it."""
-    from postcheck import service
+    from postcheck import check
     from postcheck.config import load_credentials, load_settings
     from postcheck.deadline import Deadline
     from postcheck.endpoints import cce_endpoint, smn_endpoint
     from postcheck.parse import parse_event
     from postcheck.policy import WaitPolicy
+    from postcheck.runtime import Runtime
 
     task = _start_upgrade(standin)
     fake = FakeTime(START)
@@ -164,10 +165,10 @@ def run_simulated(standin: StandIn, length_s: float, seed: int, policy: Any = No
     fake.on_sleep.append(end_when_due)
     context = _context(standin, BUDGET_S)
     settings, credentials = load_settings(context), load_credentials(context)
-    runtime = service.Runtime(settings, credentials, Deadline(BUDGET_S, clock=fake.monotonic),
+    runtime = Runtime(settings, credentials, Deadline(BUDGET_S, clock=fake.monotonic),
                               (cce_endpoint(settings), smn_endpoint(settings)), clock=fake.wall, sleep=fake.sleep,
                               policy=policy or WaitPolicy(), rng=random.Random(seed).uniform)
-    result = service.check_cluster(parse_event(_new_trace()), runtime)
+    result = check.check_cluster(parse_event(_new_trace()), runtime)
     if "fake" not in seen:
         raise RuntimeError(f"the function stopped following the upgrade before it ended: {result.to_dict()}")
     waited = seen["fake"] - length_s

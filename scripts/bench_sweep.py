@@ -264,7 +264,7 @@ class Target:
 def run_once(target: Target, concurrency: int, kind: str, selected: str | None) -> Run:
     """Start a fresh stand-in, invoke the handler with the timer event, time it, read what the stand-in saw."""
     from index import handler
-    from postcheck import sdk, service
+    from postcheck import redelivery, sdk
 
     user_data = {"SMN_TOPIC_URN": TOPIC, "REGION": REGION, "DRY_RUN": "false",
                  "SWEEP_WINDOW_MINUTES": str(WINDOW_MINUTES), "MAX_CONCURRENCY": str(concurrency)}
@@ -289,7 +289,7 @@ def run_once(target: Target, concurrency: int, kind: str, selected: str | None) 
             operations = Counter(r["operation"] for r in standin.admin("requests"))
     finally:
         sdk.forget_clients()  # the next run talks to another stand-in (another port)
-        service.forget_unpublished()
+        redelivery.forget()
     if result.get("outcome") != "swept":
         raise BenchmarkError(f"{kind} run: expected a swept result, got {json.dumps(result)[:2000]}")
     server_cpu = None if server_before is None or server_after is None else server_after - server_before

@@ -86,10 +86,10 @@ class Row:
 def run_case(handler: Callable[[Any, Any], dict[str, Any]], fault: str, spec: dict[str, Any], operation: str,
              mode: str, times: int, event: dict[str, Any]) -> Row:
     """One invocation against a fresh stand-in with one fault injected."""
-    from postcheck import sdk, service
+    from postcheck import errors, redelivery, sdk
 
     sdk.forget_clients()
-    service.forget_unpublished()
+    redelivery.forget()
     try:
         with StandIn(SCENARIO) as standin:
             standin.add_fault({**spec, "operation": operation, "times": times})
@@ -104,7 +104,7 @@ def run_case(handler: Callable[[Any, Any], dict[str, Any]], fault: str, spec: di
             except Exception as exc:  # noqa: BLE001 - a failed invocation is a row of the table, not the end
                 seconds = time.monotonic() - started
                 outcome, phase, error = f"invocation failed: {type(exc).__name__}", "-", _error_of(exc)
-                unexpected = not isinstance(exc, service.NotificationFailed)
+                unexpected = not isinstance(exc, errors.NotificationFailed)
             else:
                 seconds = time.monotonic() - started
                 outcome, phase = result["outcome"], result["phase"] or "-"
@@ -114,7 +114,7 @@ def run_case(handler: Callable[[Any, Any], dict[str, Any]], fault: str, spec: di
                        len(standin.postchecks), len(standin.published), seconds, unexpected)
     finally:
         sdk.forget_clients()
-        service.forget_unpublished()
+        redelivery.forget()
 
 
 def _notified(count: int) -> str:

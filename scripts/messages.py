@@ -30,7 +30,8 @@ if str(ROOT / "function") not in sys.path:
     sys.path.insert(0, str(ROOT / "function"))
 
 from postcheck import chat  # noqa: E402
-from postcheck.notification import Notification, Where, build, build_started  # noqa: E402
+from postcheck.notification import Message as Notification  # noqa: E402
+from postcheck.notification import Where, build, build_started  # noqa: E402
 from postcheck.result import ErrorInfo, Outcome, Result  # noqa: E402
 
 WHERE = Where("cn-north-4", "0a1b2c3d4e5f60718293a4b5c6d7e8f9")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from postcheck import sdk, service
+from postcheck import redelivery, sdk
 from postcheck.policy import WaitPolicy
 from scripts.local_context import LocalContext
 from scripts.standin import StandIn
@@ -62,7 +62,7 @@ def standin(scenario: dict[str, Any]) -> Iterator[StandIn]:
     with StandIn(scenario) as server:
         yield server
     sdk.forget_clients()
-    service.forget_unpublished()
+    redelivery.forget()
 
 
 @pytest.fixture

@@ -7,9 +7,10 @@ import json
 import pytest
 
 from conftest import CLUSTER, FAST, TOPIC, UPGRADE_TASK, demo_scenario, event, operations, task
-from postcheck import service
+from postcheck import check
 from postcheck.deadline import Deadline
 from postcheck.parse import parse_event
+from postcheck.runtime import Runtime
 from scripts.local_context import LocalContext
 
 OLD_TASK = "7f3c2b1a-9e8d-4c7b-a6f5-e4d3c2b1a098"
@@ -177,10 +178,10 @@ def test_trace_naming_a_task_that_cce_lists_late_follows_that_task(standin, cont
     late = cluster.upgrade_tasks.pop(0)  # neither listed nor found: CCE's lists lag the trace
     evt = event("cts_cluster_upgrade")
     assert late.uid == UPGRADE_TASK  # the task the sample trace names
-    runtime = service.Runtime.from_context(context, Deadline(60.0), FAST)
+    runtime = Runtime.from_context(context, Deadline(60.0), FAST)
     runtime.sleep = lambda _: cluster.upgrade_tasks.insert(0, late) if late not in cluster.upgrade_tasks else None
 
-    result = service.check_cluster(parse_event(evt), runtime)
+    result = check.check_cluster(parse_event(evt), runtime)
 
     assert result.outcome.value == "checked"
     assert result.upgrade_task_id == late.uid

@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 
 from conftest import CLUSTER, DEMO, FAST, TOPIC, UPGRADE_TASK, event, operations, task
-from postcheck import service
+from postcheck import dispatch
+from postcheck.errors import InvocationFailed
 from postcheck.intent import Batch, Ignored
-from postcheck.service import InvocationFailed
+from postcheck.result import Outcome, Result
 
 OTHER = "11111111-2222-4333-8444-555555555555"
 OTHER_TASK = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
@@ -130,7 +131,7 @@ def test_the_events_of_a_batch_are_handled_at_the_same_time(context):
     barrier = threading.Barrier(3, timeout=60)
     lock, running, most = threading.Lock(), [0], [0]
 
-    def one(item: Any) -> dict[str, Any]:
+    def one(item: Any) -> Result:
         with lock:
             running[0] += 1
             most[0] = max(most[0], running[0])
@@ -138,11 +139,11 @@ def test_the_events_of_a_batch_are_handled_at_the_same_time(context):
             barrier.wait()  # a, b and c at the same time
         with lock:
             running[0] -= 1
-        return {"outcome": "ignored", "reason": item.reason}
+        return Result(outcome=Outcome.IGNORED, reason=item.reason)
 
     batch = Batch("eventgrid", tuple(Ignored("eventgrid", reason) for reason in "abcdef"))
 
-    result = service._handle_batch(batch, one, context)
+    result = dispatch.handle_batch(batch, one, context).to_dict()
 
     assert [r["reason"] for r in result["results"]] == list("abcdef")  # in the delivery's order
     assert most[0] == 3
@@ -263,7 +264,7 @@ def test_the_batch_log_line_counts_the_outcomes(standin, invoke, caplog):
     bad["data"]["resource_id"] = "prod-east"
     delivery = {"events": [upgrade_event(CLUSTER, UPGRADE_TASK, "prod-east"), bad] + [obs_event()] * 18}
 
-    with caplog.at_level("INFO", logger="postcheck.service"):
+    with caplog.at_level("INFO", logger="postcheck.dispatch"):
         invoke(delivery)
 
     [line] = [r for r in caplog.records if r.getMessage() == "batch handled"]

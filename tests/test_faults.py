@@ -13,7 +13,7 @@ import pytest
 
 from conftest import CLUSTER, event, operations
 from postcheck import sdk
-from postcheck.service import NotificationFailed
+from postcheck.errors import NotificationFailed
 from scripts.local_context import LocalContext
 
 # The API's own request body: show_cluster, postcheck, publish.

@@ -21,7 +21,7 @@ from hypothesis import event as observe
 from hypothesis import strategies as st
 
 from conftest import CLUSTER, PROJECT, TOPIC, UPGRADE_TASK, event
-from postcheck import service
+from postcheck import redelivery
 
 SETTINGS = {
     "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
@@ -395,7 +395,7 @@ def fresh(standin):
 
     def reset() -> None:
         standin.reset()
-        service.forget_unpublished()
+        redelivery.forget()
         cluster.name = name
         cluster.workflows = copy.deepcopy(workflows)
         cluster.upgrade_tasks[0].phases = ["Success"]

@@ -85,14 +85,14 @@ def run_from(package: build.Package, interpreter: str, tmp_path: Path, standin) 
 def test_the_package_holds_the_function_and_its_runtime_dependencies_only(local_package):
     names = zipfile.ZipFile(local_package.path).namelist()
 
-    assert "index.py" in names and "postcheck/service.py" in names
+    assert "index.py" in names and "postcheck/dispatch.py" in names
     for needed in ("huaweicloudsdkcore/", "huaweicloudsdkcce/", "huaweicloudsdksmn/", "pydantic/", "pydantic_core/"):
         assert any(n.startswith(needed) for n in names), needed
     tag = f"cpython-{sys.version_info.major}{sys.version_info.minor}"
     assert any(n.startswith("pydantic_core/") and n.endswith(".so") and tag in n for n in names)
     for unwanted in ("tests/", "scripts/", "bin/", "pytest", "hypothesis/", "ruff", "huaweicloudsdkfunctiongraph"):
         assert not any(n.startswith(unwanted) for n in names), unwanted
-    assert f"postcheck/__pycache__/service.{sys.implementation.cache_tag}.pyc" in names
+    assert f"postcheck/__pycache__/dispatch.{sys.implementation.cache_tag}.pyc" in names
     assert "precompiled" in local_package.bytecode
 
 
@@ -114,10 +114,10 @@ def test_the_handler_runs_from_the_unpacked_package_alone_with_its_bytecode(loca
     assert report["paths"] == []  # nothing came from a site-packages folder
     code = str(tmp_path / "code")
     # every module of the function and of the SDK came from the package's .pyc, none was compiled
-    assert f"code object from '{code}/postcheck/__pycache__/service." in verbose
+    assert f"code object from '{code}/postcheck/__pycache__/dispatch." in verbose
     assert f"code object from '{code}/huaweicloudsdkcce/v3/__pycache__/cce_client." in verbose
     assert "bytecode is stale" not in verbose
-    assert f"code object from '{code}/postcheck/service.py'" not in verbose
+    assert f"code object from '{code}/postcheck/dispatch.py'" not in verbose
 
 
 @pytest.mark.parametrize("runtime", TARGET_RUNTIMES)

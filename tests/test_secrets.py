@@ -92,16 +92,16 @@ def test_credentials_repr_hides_the_keys(standin):
 
 def test_an_internal_error_fails_cleanly_with_details_only_in_the_masked_logs(standin, invoke, log_output,
                                                                                 monkeypatch):
-    from postcheck import service
+    from postcheck import dispatch, errors
 
     cred = standin.credentials
 
     def broken(*args, **kwargs):
         raise KeyError(f"boom {cred.sk}")
 
-    monkeypatch.setattr(service, "check_cluster", broken)
+    monkeypatch.setattr(dispatch, "check_cluster", broken)
 
-    with pytest.raises(service.InvocationFailed) as raised:
+    with pytest.raises(errors.InvocationFailed) as raised:
         invoke(event("manual_with_versions"))
 
     assert str(raised.value) == "internal error (KeyError); the function's logs have the details"

@@ -7,7 +7,8 @@ import copy
 import pytest
 
 from conftest import CLUSTER, DEMO, FAST, TOPIC, UPGRADE_TASK, event, operations, task
-from postcheck import service
+from postcheck import errors
+from postcheck.policy import WaitPolicy
 
 OTHER = "11111111-2222-4333-8444-555555555555"
 TIMER = event("timer")  # 2026-11-28T06:30:00+08:00, i.e. 2026-11-27 22:30 UTC; window: the hour before
@@ -146,7 +147,7 @@ def test_cluster_ids_limit_the_sweep_and_unknown_ones_are_reported(standin, invo
 
 def test_a_redelivered_event_republishes_without_checking_again(standin, invoke, context):
     standin.add_fault({"kind": "error_json", "status": 503, "operation": "publish", "times": -1})
-    with pytest.raises(service.NotificationFailed):
+    with pytest.raises(errors.NotificationFailed):
         invoke(event("postcheck_task_body"))
     assert len(standin.postchecks) == 1
     standin.reset()  # SMN recovers; the stand-in's logs start afresh
@@ -159,15 +160,15 @@ def test_a_redelivered_event_republishes_without_checking_again(standin, invoke,
     assert len(standin.published) == 1
 
 
-def test_a_stored_unpublished_result_expires(standin, invoke, context, monkeypatch):
-    monkeypatch.setattr(service, "UNPUBLISHED_TTL_S", 0.0)
+def test_a_stored_unpublished_result_expires(standin, invoke, context):
+    keep_nothing = WaitPolicy(unpublished_ttl_s=0.0)  # the store's time to live, as a policy value
     standin.add_fault({"kind": "error_json", "status": 503, "operation": "publish", "times": -1})
-    with pytest.raises(service.NotificationFailed):
-        invoke(event("postcheck_task_body"))
+    with pytest.raises(errors.NotificationFailed):
+        invoke(event("postcheck_task_body"), policy=keep_nothing)
     [first_check] = standin.postchecks
     standin.reset()
 
-    result = invoke(event("postcheck_task_body"))
+    result = invoke(event("postcheck_task_body"), policy=keep_nothing)
 
     # Expired: decided afresh from CCE's state, not the stored result republished.
     assert result.get("task_uid") != first_check["uid"]
@@ -186,7 +187,7 @@ def two_topics() -> dict:
 @pytest.mark.parametrize("scenario", [two_topics()])
 def test_a_result_stored_for_one_topic_is_not_reused_for_another(standin, invoke, context):
     standin.add_fault({"kind": "error_json", "status": 503, "operation": "publish", "times": -1})
-    with pytest.raises(service.NotificationFailed):
+    with pytest.raises(errors.NotificationFailed):
         invoke(event("postcheck_task_body"))  # checked, not published to TOPIC
     [first_check] = standin.postchecks
     standin.reset()  # SMN recovers
@@ -210,7 +211,7 @@ def test_a_result_stored_for_one_topic_is_not_reused_for_another(standin, invoke
 
 def test_a_dry_run_of_the_same_request_does_not_take_the_stored_result(standin, invoke, context):
     standin.add_fault({"kind": "error_json", "status": 503, "operation": "publish", "times": -1})
-    with pytest.raises(service.NotificationFailed):
+    with pytest.raises(errors.NotificationFailed):
         invoke(event("postcheck_task_body"))
     standin.reset()
 

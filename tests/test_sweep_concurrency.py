@@ -19,7 +19,7 @@ from postcheck.config import Credentials, load_settings
 from postcheck.deadline import Deadline
 from postcheck.intent import SweepIntent
 from postcheck.records import Cluster
-from postcheck.service import Runtime
+from postcheck.runtime import Runtime
 from postcheck.sweep import sweep
 
 PROJECT = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
@@ -73,7 +73,7 @@ def _sweep(cce: GatedCce, limit: int) -> dict[str, Any]:
     credentials = Credentials("ak-test", "sk-test", "token-test", PROJECT)
     runtime = Runtime(settings, credentials, Deadline(120.0), ("https://cce.invalid", "https://smn.invalid"),
                       _cce=cce)  # type: ignore[arg-type]
-    return sweep(SweepIntent(trigger="timer", anchor=ANCHOR), runtime)
+    return sweep(SweepIntent(trigger="timer", anchor=ANCHOR), runtime).to_dict()
 
 
 def _all_handled(result: dict[str, Any], cce: GatedCce) -> None:

@@ -2,9 +2,9 @@
 
 ``shape_of`` recognises the shape from the event's keys alone. The shapes in :data:`CARRIERS` carry what another
 service sent: the parser decides whose it is before any model sees it, and only an event of this function's is
-validated by its envelope's model. Each envelope exposes ``payload``: the inner model (:mod:`postcheck.payloads`),
-the trace as an object, a CloudEvent's ``data``, or the list of records or CloudEvents a delivery holds (each
-read on its own).
+validated by its envelope's model. The payload is the envelope's own field: the trace as an object (``cts``), a
+CloudEvent's ``data``, or the list of records or CloudEvents a delivery holds (``record``, ``events``: each read
+on its own); the inner models are in :mod:`postcheck.payloads`.
 """
 
 from __future__ import annotations
@@ -35,10 +35,6 @@ class CtsEnvelope(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
     cts: dict[Any, Any]
 
-    @property
-    def payload(self) -> dict[Any, Any]:
-        return self.cts
-
 
 class CloudEventEnvelope(BaseModel):
     """EventGrid: one CloudEvent; for CTS's CloudTrace events its ``data`` is the trace itself, an object or
@@ -53,10 +49,6 @@ class CloudEventEnvelope(BaseModel):
     type: str = Field(max_length=256)
     data: Any = None
 
-    @property
-    def payload(self) -> Any:
-        return self.data
-
 
 class EventGridBatch(BaseModel):
     """EventGrid's delivery of several CloudEvents: ``{"events": [...]}`` (the example event on EventGrid's
@@ -64,10 +56,6 @@ class EventGridBatch(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
     events: list[Any] = Field(min_length=1, max_length=MAX_EVENTGRID_EVENTS)
-
-    @property
-    def payload(self) -> list[Any]:
-        return self.events
 
 
 class SmnMessage(BaseModel):
@@ -93,10 +81,6 @@ class SmnEnvelope(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
     record: list[Any] = Field(min_length=1, max_length=MAX_SMN_RECORDS)
 
-    @property
-    def payload(self) -> list[Any]:
-        return self.record
-
 
 class TimerEnvelope(BaseModel):
     """Timer trigger: ``{"version": "v1.0"|"v2.0", "trigger_type": "TIMER", "time": "<ISO 8601, any offset>",
@@ -107,10 +91,6 @@ class TimerEnvelope(BaseModel):
     time: str = Field(max_length=64)
     trigger_name: str | None = Field(default=None, max_length=128)
     user_event: str | None = Field(default=None, max_length=4096)
-
-    @property
-    def payload(self) -> TimerEnvelope:
-        return self
 
 
 EXPECTED_SHAPES = (

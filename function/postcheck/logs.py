@@ -1,6 +1,9 @@
 """Logging for the function: one JSON object per line on stdout (FunctionGraph collects stdout into
 its logs), with every known secret replaced before the line is written.
 
+Each line of an invocation carries its request ID (``context.getRequestID()``) and whether it is the instance's
+first (``cold_start``), in the threads the invocation starts too (:func:`concurrently`).
+
 A line is at most MAX_LINE_BYTES of UTF-8 (its longest values are cut, saying so), and holds no character
 that a reader may take for the end of a line: JSON escapes control characters, and U+2028, U+2029 and
 U+0085 (which ``json.dumps(ensure_ascii=False)`` leaves as they are) are escaped here too, as are lone
@@ -9,14 +12,17 @@ surrogates (which cannot be written as UTF-8 at all).
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import re
 import sys
 import threading
 from collections import deque
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 LOGGER_NAME = "postcheck"
 MASK = "***"
@@ -27,7 +33,8 @@ MAX_LINE_BYTES = 16 * 1024
 # still running, while the set of masked values stays bounded however long an instance lives.
 MAX_CREDENTIAL_SETS = 64
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
-_FIXED = ("time", "level", "logger")
+_FIXED = ("time", "level", "logger", "request_id", "cold_start")
+MAX_REQUEST_ID_CHARS = 128
 _BREAKS = re.compile("[\u0085\u2028\u2029\ud800-\udfff]")
 
 
@@ -75,6 +82,7 @@ class JsonFormatter(logging.Formatter):
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
             "level": record.levelname,
             "logger": record.name,
+            **dict(_INVOCATION.get()),
             "message": record.getMessage(),
         }
         entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")})
@@ -160,3 +168,42 @@ def configure(stream: Any = None, level: int = logging.INFO) -> logging.Logger:
 
 def get(name: str) -> logging.Logger:
     return logging.getLogger(f"{LOGGER_NAME}.{name}")
+
+
+# The invocation under way in this context: its request ID and whether it started the instance.
+_INVOCATION: contextvars.ContextVar[tuple[tuple[str, Any], ...]] = contextvars.ContextVar("postcheck_invocation",
+                                                                                          default=())
+_started = threading.Event()  # set by the instance's first invocation
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@contextmanager
+def invocation(context: Any) -> Iterator[None]:
+    """Within it, every line says which invocation wrote it: ``request_id`` (``context.getRequestID()``, if the
+    context gives one) and ``cold_start`` (true for the first invocation of this instance)."""
+    cold = not _started.is_set()
+    _started.set()
+    try:
+        request_id = context.getRequestID()
+    except Exception:  # noqa: BLE001 - a context without one (a test page, a local run): the lines go without it
+        request_id = None
+    fields: tuple[tuple[str, Any], ...] = (("cold_start", cold),)
+    if request_id:
+        fields = (("request_id", str(request_id)[:MAX_REQUEST_ID_CHARS]), *fields)
+    token = _INVOCATION.set(fields)
+    try:
+        yield
+    finally:
+        _INVOCATION.reset(token)
+
+
+def concurrently(fn: Callable[[T], R], items: Iterable[T], max_workers: int) -> list[R]:
+    """``fn`` over ``items``, at most ``max_workers`` at once, results in the items' order; each runs in a copy of
+    the caller's context, so that its log lines name the caller's invocation."""
+    items = list(items)
+    if not items:
+        return []
+    context = contextvars.copy_context()
+    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(items)))) as pool:
+        return list(pool.map(lambda item: context.copy().run(fn, item), items))

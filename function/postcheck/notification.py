@@ -36,7 +36,7 @@ _SMS_FORBIDDEN = re.compile(r"[\[\]【】]")
 
 
 @dataclass(frozen=True)
-class Notification:
+class Message:
     subject: str
     bodies: dict[str, str]
     # SMN message_attributes, (name, STRING value) pairs: see attributes().
@@ -57,7 +57,7 @@ class Where:
     project_id: str
 
 
-def build(result: Result, where: Where, kind: str = "checked") -> Notification:
+def build(result: Result, where: Where, kind: str = "checked") -> Message:
     cluster = _line(result.cluster_name) or result.cluster_id or "unknown cluster"
     versions = _versions(result)
     headline = _headline(result, kind)
@@ -73,16 +73,16 @@ def build(result: Result, where: Where, kind: str = "checked") -> Notification:
     }
     document = _chat_document(subject, headline, _rows(result, where, versions), result.health, "What to do next",
                               _chat_steps(result))
-    notification = Notification(subject, {**bodies, **chat.entries(document)}, attributes(result, kind))
+    notification = Message(subject, {**bodies, **chat.entries(document)}, attributes(result, kind))
     if len(notification.message_structure().encode()) > MESSAGE_MAX_BYTES:
         # The chat entries give way first: without their lists of findings they take a few KB.
-        notification = Notification(subject, {**bodies, **chat.entries(document.brief())}, notification.attributes)
+        notification = Message(subject, {**bodies, **chat.entries(document.brief())}, notification.attributes)
     if len(notification.message_structure().encode()) > MESSAGE_MAX_BYTES:  # pragma: no cover - bounded inputs
         raise ValueError("notification over SMN's 256 KB limit")
     return notification
 
 
-def build_started(result: Result, where: Where) -> Notification:
+def build_started(result: Result, where: Where) -> Message:
     """The short message an upgrade event sends when it finds its upgrade still running."""
     cluster = _line(result.cluster_name) or result.cluster_id or "unknown cluster"
     versions = _versions(result)
@@ -102,7 +102,7 @@ def build_started(result: Result, where: Where) -> Notification:
     bodies = {"default": text, "email": text, "sms": sms, "http": as_json, "https": as_json,
               **chat.entries(_chat_document(subject, headline, rows, None, "What comes next",
                                             chat.inert(next_step)))}
-    return Notification(subject, bodies, attributes(announced, "started"))
+    return Message(subject, bodies, attributes(announced, "started"))
 
 
 # -- message attributes: what a subscription filter policy can match --------------------------------------------

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from . import bounds
-from .bounds import MAX_DEPTH, MAX_NODES, OutOfBounds
+from .bounds import OutOfBounds
 from .envelopes import (
     CARRIERS,
     EXPECTED_SHAPES,
@@ -44,7 +44,6 @@ Model = TypeVar("Model", bound=BaseModel)
 # Bounds checked before any model sees the event: FunctionGraph's async payload limit is 256 KB; an
 # SMN message wrapped in its envelope and JSON-escaped can be somewhat larger.
 MAX_EVENT_BYTES = 640 * 1024
-__all__ = ["MAX_DEPTH", "MAX_EVENT_BYTES", "MAX_NODES", "parse_event"]
 
 # A rejection message stays short whatever the event holds (it is returned and logged): it describes at most
 # a few errors, names at most a few keys, each cut short, and is cut at MAX_MESSAGE_BYTES of UTF-8 as a last

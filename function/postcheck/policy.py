@@ -1,4 +1,4 @@
-"""How long the function waits, and for what: values passed in (tests and benchmarks pass their own)."""
+"""How long the function waits, and for what: a value passed in (tests and benchmarks pass their own)."""
 
 from __future__ import annotations
 
@@ -24,3 +24,6 @@ class WaitPolicy:
     unknown_task_wait_s: float = 120.0
     # A sweep begins a cluster only with this much usable time left; later ones are left to the next sweep.
     sweep_cluster_floor_s: float = 30.0
+    # A post-check that ran but whose result could not be published is kept this long for a redelivery (which
+    # publishes it instead of confirming again): the platform's retries come within minutes.
+    unpublished_ttl_s: float = 1800.0

@@ -8,8 +8,8 @@ from typing import Any
 from .config import Credentials
 from .config import topic_project as project_of
 from .deadline import Deadline
-from .notification import Notification
-from .result import Notification as Sent
+from .notification import Message
+from .result import Receipt
 from .sdk import CallPolicy, client_for, invoke, last_request_id
 from .sdkload import service_package
 
@@ -43,7 +43,7 @@ class Smn:
 
         return cls(client_in(topic_project), deadline, topic_urn, client_in)
 
-    def publish(self, notification: Notification, topic_urn: str | None = None) -> Sent:
+    def publish(self, notification: Message, topic_urn: str | None = None) -> Receipt:
         """Publish to ``topic_urn`` (default: the default topic), with the notification's message attributes."""
         topic = topic_urn or self._topic_urn
         client = self._client
@@ -67,4 +67,5 @@ class Smn:
             CallPolicy(max_attempts=3, min_time_for_retry_s=0.5, connect_s=3.0, read_s=10.0, for_report=True),
             response_ok=lambda r: bool(getattr(r, "message_id", None)),
         )
-        return Sent(message_id=answer.message_id, request_id=getattr(answer, "request_id", None) or last_request_id())
+        request_id = getattr(answer, "request_id", None) or last_request_id()
+        return Receipt(message_id=answer.message_id, request_id=request_id)

@@ -13,26 +13,25 @@ never stops the others.
 from __future__ import annotations
 
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from functools import partial
 
 from . import logs
-from .decision import for_sweep, newest_upgrade
+from .confirm import carry_out, read_upgrades
+from .decision import for_sweep
+from .errors import NotificationFailed, SweepFailed
 from .intent import SweepIntent
 from .records import Cluster
-from .result import ErrorInfo, Outcome, Result
+from .report import Handled, conclude
+from .result import ErrorInfo, Outcome, Result, SweepResult
+from .runtime import Runtime
 from .sdk import ApiError
-from .service import Handled, InvocationFailed, NotificationFailed, Runtime, carry_out, conclude
 
 log = logs.get("sweep")
+Window = tuple[datetime, datetime]
 
 
-class SweepFailed(InvocationFailed):
-    """The sweep could not be completed: the invocation fails so that the platform runs it again."""
-
-
-def sweep(intent: SweepIntent, runtime: Runtime) -> dict[str, Any]:
+def sweep(intent: SweepIntent, runtime: Runtime) -> SweepResult:
     settings = runtime.settings
     anchor = intent.anchor or runtime.clock()
     window = (anchor - timedelta(minutes=settings.sweep_window_minutes), anchor)
@@ -42,56 +41,49 @@ def sweep(intent: SweepIntent, runtime: Runtime) -> dict[str, Any]:
     except ApiError as exc:
         raise SweepFailed(f"could not list the project's clusters: {exc}") from None
     targets, missing = _select(listed, settings.cluster_ids)
-
-    def one(cluster: Cluster) -> Result | NotificationFailed:
-        base = Result(outcome=Outcome.FAILED, cluster_id=cluster.id, cluster_name=cluster.name, dry_run=dry_run,
-                      trigger=intent.trigger)
-        if runtime.deadline.usable() < runtime.policy.sweep_cluster_floor_s:
-            # not begun rather than cut short: no message blames CCE for the sweep's own lack of time
-            return base.updated(outcome=Outcome.PENDING,
-                                reason="not reached within the sweep's own time budget: the next sweep judges it")
-
-        def work() -> Handled:
-            cce = runtime.cce
-            upgrade = newest_upgrade(cce.upgrade_tasks(cluster.id), cce.upgrade_workflows(cluster.id))
-            return carry_out(for_sweep(upgrade, cluster, window), base, cluster, runtime)
-
-        try:
-            return conclude(base, work, runtime, ("sweep", cluster.id, window, dry_run))
-        except NotificationFailed as exc:
-            return exc
-        except Exception as exc:  # a bug met on one cluster must not stop the others (logged with its traceback)
-            log.exception("internal error on one cluster", extra={"cluster_id": cluster.id})
-            return base.updated(outcome=Outcome.FAILED, error=ErrorInfo(
-                code="InternalError", message=f"{type(exc).__name__}; the function's logs have the details"))
-
     results: list[Result] = [
         Result(outcome=Outcome.IGNORED, cluster_id=cid, trigger=intent.trigger, dry_run=dry_run,
                reason="listed in CLUSTER_IDS but not found in the project")
         for cid in missing
     ]
     unpublished: list[NotificationFailed] = []
-    if targets:
-        with ThreadPoolExecutor(max_workers=min(settings.max_concurrency, len(targets))) as pool:
-            for outcome in pool.map(one, targets):
-                if isinstance(outcome, NotificationFailed):
-                    unpublished.append(outcome)
-                else:
-                    results.append(outcome)
+    one = partial(_one_cluster, runtime=runtime, window=window, dry_run=dry_run, trigger=intent.trigger)
+    for outcome in logs.concurrently(one, targets, settings.max_concurrency):
+        if isinstance(outcome, NotificationFailed):
+            unpublished.append(outcome)
+        else:
+            results.append(outcome)
     summary = Counter(r.outcome.value for r in results)
     log.info("sweep done", extra={"clusters": len(targets) + len(missing), "summary": dict(summary),
                                   "unpublished": len(unpublished)})
     if unpublished:
         raise SweepFailed(f"{len(unpublished)} result(s) could not be published, first: {unpublished[0]}")
-    return {
-        "outcome": "swept",
-        "dry_run": dry_run,
-        "trigger": intent.trigger,
-        "window": {"start": _iso(window[0]), "end": _iso(window[1])},
-        "summary": {"clusters": len(results), **{o.value: summary.get(o.value, 0) for o in Outcome}},
-        "clusters": [r.to_dict() for r in results],
-        "error": None,
-    }
+    return SweepResult(dry_run=dry_run, trigger=intent.trigger, window=(_iso(window[0]), _iso(window[1])),
+                       clusters=tuple(results))
+
+
+def _one_cluster(cluster: Cluster, runtime: Runtime, window: Window, dry_run: bool,
+                 trigger: str) -> Result | NotificationFailed:
+    base = Result(outcome=Outcome.FAILED, cluster_id=cluster.id, cluster_name=cluster.name, dry_run=dry_run,
+                  trigger=trigger)
+    if runtime.deadline.usable() < runtime.policy.sweep_cluster_floor_s:
+        # not begun rather than cut short: no message blames CCE for the sweep's own lack of time
+        return base.updated(outcome=Outcome.PENDING,
+                            reason="not reached within the sweep's own time budget: the next sweep judges it")
+    try:
+        return conclude(base, partial(_judge, cluster, base, runtime, window), runtime,
+                        ("sweep", cluster.id, window, dry_run))
+    except NotificationFailed as exc:
+        return exc
+    except Exception as exc:  # a bug met on one cluster must not stop the others (logged with its traceback)
+        log.exception("internal error on one cluster", extra={"cluster_id": cluster.id})
+        return base.updated(outcome=Outcome.FAILED, error=ErrorInfo(
+            code="InternalError", message=f"{type(exc).__name__}; the function's logs have the details"))
+
+
+def _judge(cluster: Cluster, base: Result, runtime: Runtime, window: Window) -> Handled:
+    upgrade = read_upgrades(runtime.cce, cluster.id).newest
+    return carry_out(for_sweep(upgrade, cluster, window), base, cluster, runtime)
 
 
 def _select(listed: list[Cluster], wanted: tuple[str, ...]) -> tuple[list[Cluster], list[str]]:
@@ -101,6 +93,5 @@ def _select(listed: list[Cluster], wanted: tuple[str, ...]) -> tuple[list[Cluste
     return [by_id[c] for c in dict.fromkeys(wanted) if c in by_id], [c for c in wanted if c not in by_id]
 
 
-def _iso(moment: Any) -> str:
+def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
-

@@ -24,10 +24,10 @@ from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdksmn.v2 import MessageAttribute, PublishMessageRequest, PublishMessageRequestBody, SmnClient
 
 from conftest import CLUSTER, DEMO, TOPIC, event, operations
-from postcheck import sdk, service
+from postcheck import errors, sdk
 from postcheck.config import Credentials
 from postcheck.deadline import Deadline
-from postcheck.notification import Notification
+from postcheck.notification import Message as Notification
 from postcheck.smn import Smn
 
 PROJECT = DEMO["project_id"]
@@ -149,7 +149,7 @@ def test_the_sweep_routes_each_clusters_message(standin, invoke, context):
 def test_smn_is_called_in_the_routed_topics_own_project(standin, invoke, context):
     configure(context, TOPIC_ROUTES=json.dumps({"prod-*": ELSEWHERE}))
 
-    with pytest.raises(service.NotificationFailed):
+    with pytest.raises(errors.NotificationFailed):
         invoke(MANUAL)  # the stand-in's credentials reach one project only: SMN answers 403 for the other
 
     [publish] = [r for r in standin.requests if r["operation"] == "publish"]
@@ -205,7 +205,7 @@ def test_an_invalid_topic_routes_is_refused_at_start_naming_it(standin, invoke, 
 def test_a_redelivered_event_republishes_to_the_routed_topic_without_checking_again(standin, invoke, context):
     configure(context, TOPIC_ROUTES=json.dumps({CLUSTER: TEAM_A}))
     standin.add_fault({"kind": "error_json", "status": 503, "operation": "publish", "times": -1})
-    with pytest.raises(service.NotificationFailed):
+    with pytest.raises(errors.NotificationFailed):
         invoke(event("postcheck_task_body"))
     [check] = standin.postchecks
     standin.reset()  # SMN recovers
@@ -221,7 +221,7 @@ def test_a_redelivered_event_republishes_to_the_routed_topic_without_checking_ag
 def test_a_result_stored_for_one_routed_topic_is_not_reused_for_another(standin, invoke, context):
     configure(context, TOPIC_ROUTES=json.dumps({CLUSTER: TEAM_A}))
     standin.add_fault({"kind": "error_json", "status": 503, "operation": "publish", "times": -1})
-    with pytest.raises(service.NotificationFailed):
+    with pytest.raises(errors.NotificationFailed):
         invoke(event("postcheck_task_body"))
     [first] = standin.postchecks
     standin.reset()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import event
-from postcheck import service
-from postcheck.service import NotificationFailed
+from postcheck import redelivery, report
+from postcheck.errors import NotificationFailed
 
 BODY = "postcheck_task_body"  # an upgrade event that names its upgrade task: the task is known from the start
 
@@ -31,13 +31,13 @@ def test_a_redelivered_failure_of_a_known_upgrade_task_is_checked_for_real_once_
 
 
 def test_the_store_keeps_a_bounded_number_of_results_dropping_the_oldest():
-    service.forget_unpublished()
+    redelivery.forget()
     try:
-        bound = service.MAX_UNPUBLISHED
+        bound = redelivery.MAX_ENTRIES
         for i in range(bound + 5):
-            service._remember_unpublished(("event", i), service.Handled(None))  # type: ignore[arg-type]
-        kept = list(service._UNPUBLISHED)
+            redelivery.STORE.keep(("event", i), report.Handled(None))  # type: ignore[arg-type]
+        kept = redelivery.STORE.keys()
         assert len(kept) == bound
         assert kept[0] == ("event", 5) and kept[-1] == ("event", bound + 4)
     finally:
-        service.forget_unpublished()
+        redelivery.forget()

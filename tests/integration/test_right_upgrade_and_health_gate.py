@@ -1,4 +1,4 @@
-"""Issue 8 over real HTTP: the handler (or, where time must be simulated, ``service.check_cluster`` with a Runtime
+"""Issue 8 over real HTTP: the handler (or, where time must be simulated, ``check.check_cluster`` with a Runtime
 whose clock and sleep are injected) drives the official SDK against the stand-in.
 
 What is asserted is the issue's contract and the README ("Which upgrade is confirmed, and when", "Timing",
@@ -24,10 +24,11 @@ from typing import Any
 import pytest
 
 from conftest import CLUSTER, FAST, UPGRADE_TASK, demo_scenario, event, operations
-from postcheck import service
+from postcheck import check
 from postcheck.deadline import Deadline
 from postcheck.parse import parse_event
 from postcheck.policy import WaitPolicy
+from postcheck.runtime import Runtime
 from scripts.local_context import LocalContext
 from scripts.standin.consistency import problems
 
@@ -125,11 +126,11 @@ def check_simulated(evt: Any, context: LocalContext, time: SimulatedTime, budget
                     policy: WaitPolicy | None = None) -> dict[str, Any]:
     """One event, as the handler carries it out, but on simulated time: the invocation's deadline runs on
     ``time``'s clock and every pause of the function is recorded, not slept (``handler`` has no seam for the
-    sleep, so this goes through ``service.check_cluster`` with a Runtime built the way ``handle`` builds it)."""
+    sleep, so this goes through ``check.check_cluster`` with a Runtime built the way ``handle`` builds it)."""
     deadline = Deadline(budget_s, clock=time.clock)
-    runtime = service.Runtime.from_context(context, deadline, policy)
+    runtime = Runtime.from_context(context, deadline, policy)
     runtime.sleep = time.sleep
-    result = service.check_cluster(parse_event(evt), runtime).to_dict()
+    result = check.check_cluster(parse_event(evt), runtime).to_dict()
     json.dumps(result)
     return result
 

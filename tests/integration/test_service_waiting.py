@@ -23,10 +23,11 @@ from integration.test_right_upgrade_and_health_gate import (
     SimulatedTime,
     upgrade_scenario,
 )
-from postcheck import service
+from postcheck import check
 from postcheck.deadline import Deadline
 from postcheck.parse import parse_event
 from postcheck.policy import WaitPolicy
+from postcheck.runtime import Runtime
 from scripts.local_context import LocalContext
 
 MANUAL = {"cluster_id": CLUSTER}
@@ -37,10 +38,10 @@ def run(evt: Any, context: LocalContext, time: SimulatedTime, policy: WaitPolicy
         jitter_at: str = "low", budget_s: float = 900.0) -> dict[str, Any]:
     """The handler's path for one event, on ``time``: the deadline runs on its clock, every pause is recorded, and
     each jittered pause takes the ``low`` or ``high`` end of its range."""
-    runtime = service.Runtime.from_context(context, Deadline(budget_s, clock=time.clock), policy)
+    runtime = Runtime.from_context(context, Deadline(budget_s, clock=time.clock), policy)
     runtime.sleep = time.sleep
     runtime.rng = (lambda low, high: low) if jitter_at == "low" else (lambda low, high: high)
-    result = service.check_cluster(parse_event(evt), runtime).to_dict()
+    result = check.check_cluster(parse_event(evt), runtime).to_dict()
     json.dumps(result)
     return result
 
@@ -170,11 +171,11 @@ def test_following_an_upgrade_stops_while_there_is_still_time_to_check_and_repor
     policy = WaitPolicy(**{**CADENCE.__dict__, "time_to_check_s": 3.0})
     time = SimulatedTime()
     deadline = Deadline(60.0, clock=time.clock)
-    runtime = service.Runtime.from_context(context, deadline, policy)
+    runtime = Runtime.from_context(context, deadline, policy)
     runtime.sleep = time.sleep
     runtime.rng = (lambda low, high: low) if jitter_at == "low" else (lambda low, high: high)
 
-    result = service.check_cluster(parse_event(event("cts_cluster_upgrade")), runtime).to_dict()
+    result = check.check_cluster(parse_event(event("cts_cluster_upgrade")), runtime).to_dict()
 
     assert result["outcome"] == "pending"
     assert len(time.pauses) > 3, "it followed the upgrade"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from postcheck.result import ErrorInfo, Notification, Outcome, Result
+from postcheck.result import ErrorInfo, Outcome, Receipt, Result
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 CLUSTER = "8978deaa-1743-11ee-8e46-0255ac10004c"
@@ -48,7 +48,7 @@ def _object_keys(name: str) -> set[str]:
 def full() -> Result:
     return Result(outcome=Outcome.CHECKED, phase="Success", cluster_id=CLUSTER, cluster_name="prod-east",
                   cluster_version="v1.27.1-r0", target_version="v1.28.3-r0", task_uid="task-1",
-                  upgrade_task_id="upgrade-1", notification=Notification("msg-1", "req-1"),
+                  upgrade_task_id="upgrade-1", notification=Receipt("msg-1", "req-1"),
                   error=None, dry_run=False, trigger="cts", reason=None, checked_at="2026-11-28T06:00:00Z")
 
 

@@ -28,8 +28,8 @@ from requests.adapters import HTTPAdapter
 from postcheck import sdk
 from postcheck.config import Credentials
 from postcheck.deadline import Deadline
-from postcheck.notification import Notification
-from postcheck.result import Notification as Sent
+from postcheck.notification import Message as Notification
+from postcheck.result import Receipt as Sent
 from postcheck.sdk import ApiError
 from postcheck.smn import Smn, SmnClient
 

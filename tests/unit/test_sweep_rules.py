@@ -22,15 +22,16 @@ from typing import Any
 
 import pytest
 
-from postcheck import logs, service
+from postcheck import logs, redelivery
 from postcheck.config import Credentials, load_settings
 from postcheck.deadline import Deadline
+from postcheck.errors import InvocationFailed
 from postcheck.intent import SweepIntent
 from postcheck.policy import WaitPolicy
 from postcheck.records import Cluster, PostCheck, UpgradeTask
-from postcheck.result import Notification, Outcome
+from postcheck.result import Outcome, Receipt
+from postcheck.runtime import Runtime
 from postcheck.sdk import ApiError
-from postcheck.service import InvocationFailed, Runtime
 from postcheck.sweep import sweep
 
 PROJECT = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
@@ -47,9 +48,9 @@ OUTCOMES = ("checked", "held", "ignored", "pending", "failed", "rejected")  # RE
 @pytest.fixture(autouse=True)
 def _fresh_instance() -> Any:
     """Each test a fresh function instance: what an earlier sweep stored (its redelivery store) is not there."""
-    service.forget_unpublished()
+    redelivery.forget()
     yield
-    service.forget_unpublished()
+    redelivery.forget()
 
 
 def cce_time(moment: datetime) -> str:
@@ -114,12 +115,12 @@ class MemorySmn:
         self.published: list[Any] = []
         self._lock = threading.Lock()
 
-    def publish(self, message: Any, topic_urn: str | None = None) -> Notification:
+    def publish(self, message: Any, topic_urn: str | None = None) -> Receipt:
         with self._lock:
             self.published.append(message)
         if any(cid in str(message.as_dict()) for cid in self.failing):
             raise ApiError("publish", "SMN.00011", "service unavailable", 503, "req-smn")
-        return Notification(message_id=f"msg-{len(self.published)}", request_id="req-smn")
+        return Receipt(message_id=f"msg-{len(self.published)}", request_id="req-smn")
 
 
 def run(cce: MemoryCce, smn: MemorySmn | None = None, anchor: datetime | None = ANCHOR, dry_run: bool = False,
@@ -132,7 +133,7 @@ def run(cce: MemoryCce, smn: MemorySmn | None = None, anchor: datetime | None = 
                       _cce=cce, _smn=smn or MemorySmn())  # type: ignore[arg-type]
     if clock is not None:
         runtime.clock = lambda: clock
-    return sweep(SweepIntent(trigger="timer", anchor=anchor, dry_run=dry_run), runtime)
+    return sweep(SweepIntent(trigger="timer", anchor=anchor, dry_run=dry_run), runtime).to_dict()
 
 
 def by_id(result: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -1,0 +1,59 @@
+"""What a redelivery must not redo, kept in the function instance between invocations.
+
+Keyed by the identity of the work (the event's fields, or the sweep's cluster and window, plus the dry-run flag,
+the endpoints, the project and the SMN topic): a post-check that ran but whose result could not be published (the
+redelivery publishes the stored result instead of confirming twice), and what a sweep or a delivery of several
+events that failed as a whole did and told for each cluster (its redelivery reuses it). Anything else (a CCE
+error, a failed upgrade, a dry run) is cheap and safe to redo, and a redelivery does it for real.
+
+Entries expire after the policy's ``unpublished_ttl_s``: the platform's retries come within minutes; a run hours
+later deserves a fresh check. At most ``MAX_ENTRIES`` are kept (the oldest goes first).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Generic, TypeVar
+
+MAX_ENTRIES = 256
+Work = TypeVar("Work")
+
+
+class Store(Generic[Work]):
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self._max = max_entries
+        self._entries: dict[tuple[Any, ...], tuple[float, Work]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: tuple[Any, ...], ttl_s: float) -> Work | None:
+        """The work stored under ``key`` within the last ``ttl_s`` seconds, removed from the store."""
+        with self._lock:
+            stored = self._entries.pop(key, None)
+        if stored is not None and time.monotonic() - stored[0] < ttl_s:
+            return stored[1]
+        return None
+
+    def keep(self, key: tuple[Any, ...], work: Work) -> None:
+        with self._lock:
+            while len(self._entries) >= self._max:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[key] = (time.monotonic(), work)
+
+    def keys(self) -> list[tuple[Any, ...]]:
+        """The keys held, the oldest first."""
+        with self._lock:
+            return list(self._entries)
+
+    def forget(self) -> None:
+        """Drop every entry (tests; a process that changes configuration)."""
+        with self._lock:
+            self._entries.clear()
+
+
+STORE: Store[Any] = Store()
+
+
+def forget() -> None:
+    """Drop every stored result of this instance."""
+    STORE.forget()
