@@ -92,7 +92,7 @@ def test_triggers_are_the_upgrade_trace_and_the_sweep_timer() -> None:
                                                   "operations": ["CCE:Cluster:clusterUpgrade"]}
     assert (template.timer.schedule_type, template.timer.period_minutes) == ("Rate", 60)
     assert template.function.environment["SWEEP_WINDOW_MINUTES"] == str(template.timer.period_minutes)
-    # the upgrade event's invocation follows upgrades up to 6 hours (README, "Timing"); a sweep stops itself
+    # the upgrade event's invocation follows upgrades up to 6 hours (docs/operations.md, "Timing"); a sweep stops itself
     # after 840 s, within the timer's period, so two sweeps never overlap
     assert template.function.timeout_s >= 6 * 3600
     assert template.timer.period_minutes * 60 > 840
