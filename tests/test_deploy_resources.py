@@ -1,6 +1,6 @@
 """Deploy from an empty account, against the stand-in, through the official SDKs: SMN topics and subscriptions, the
 IAM policy, agency and grant, the CTS trigger's spelling from CTS, then the function; convergence after a failure
-at every write; ``--destroy``; and never touching what deploy did not create (README, "Deployment").
+at every write; ``--destroy``; and never touching what deploy did not create (docs/deployment.md).
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from scripts.standin.functiongraph import Function, Trigger
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTION = "cce-postcheck"
 EMAIL = "ops@example.com"
-MARKER = f"managed by cce-postcheck-deploy for function {FUNCTION}"  # README, "What is deploy's"
-# A first run on an empty account, in dependency order (README, "What deploy does"): each topic (created, tagged,
-# named) with its subscription, then the policy, the agency delegated to FunctionGraph, the grant, the function,
+MARKER = f"managed by cce-postcheck-deploy for function {FUNCTION}"  # docs/deployment.md, "What is deploy's"
+# A first run on an empty account, in dependency order (docs/deployment.md, "What deploy does"): each topic (created,
+# tagged, named) with its subscription, then the policy, the agency delegated to FunctionGraph, the grant, the function,
 # its asynchronous settings and its two triggers.
 FIRST_RUN = [
     "create_topic", "create_resource_tag", "update_topic", "add_subscription",

@@ -59,8 +59,9 @@ def ecs_trace_event(index: int, values: int) -> dict[str, Any]:
 # EventGrid, "Events" (https://support.huaweicloud.com/usermanual-eg/eg-ug-015.html): at most 64 KB an event,
 # 256 KB a request, 20 events a request.
 EG_EVENT_BYTES, EG_REQUEST_BYTES, EG_EVENTS = 64 * 1024, 256 * 1024, 20
-# README, "The result": a rejection message is under 1 KiB; a delivery of more events than EventGrid sends at once
-# is refused as a whole. platform-facts.md: an asynchronous invocation's result is at most 256 KB.
+# docs/design.md: a rejection message is under 1 KiB; docs/operations.md: a delivery of more events than
+# EventGrid sends at once is refused as a whole. platform-facts.md: an asynchronous invocation's result is at most
+# 256 KB.
 MAX_MESSAGE_BYTES = 1024
 ASYNC_RESULT_BYTES = 256 * 1024
 
@@ -257,8 +258,8 @@ def test_a_delivery_of_more_events_than_eventgrid_sends_is_refused_as_a_whole(st
 
 
 def test_the_batch_log_line_counts_the_outcomes(standin, invoke, caplog):
-    """README, "The result": the "batch handled" line gives how many events, how many failed and how many of each
-    outcome, never a list as long as the delivery."""
+    """docs/operations.md, "Deliveries of several events": the "batch handled" line gives how many events, how many
+    failed and how many of each outcome, never a list as long as the delivery."""
     standin.cluster(CLUSTER).upgrade_tasks[0].phases = ["Success"]
     bad = upgrade_event(CLUSTER, None, "prod-east")
     bad["data"]["resource_id"] = "prod-east"

@@ -17,14 +17,14 @@ import pytest
 from conftest import CLUSTER, EVENTS, operations
 
 PLATFORM = EVENTS / "platform"
-# README, "Which upgrade is confirmed": the cluster, its upgrades (tasks and workflows), the health gate's reads,
-# then the check and its message.
+# docs/operations.md, "Which upgrade is confirmed": the cluster, its upgrades (tasks and workflows), the health gate's
+# reads, then the check and its message.
 READS = ["show_cluster", "list_upgrade_tasks", "list_workflows"]
 GATE = ["list_nodes", "list_node_pools", "list_addon_instances"]
 CHECK = [*READS, *GATE, "postcheck", "publish"]
 DRY_RUN = [*READS, *GATE]  # README: a dry run does everything but the post-check and the publish
 NOTHING: list[str] = []
-SWEEP = "sweep"  # README, "The sweep": the project's clusters listed, then each due cluster checked
+SWEEP = "sweep"  # docs/operations.md, "The sweep": the project's clusters listed, then each due cluster checked
 
 
 @dataclass(frozen=True)

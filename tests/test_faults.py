@@ -41,7 +41,7 @@ def quick_backoff(monkeypatch):
     monkeypatch.setattr(sdk, "DeadlineBackoff", Quick)
 
 
-# The README promises that transient failures are retried within the invocation's deadline and that other 4xx
+# docs/operations.md promises that transient failures are retried within the invocation's deadline and that other 4xx
 # are final; how many times is the code's choice, not a documented number. What bounds it from outside: the
 # SDK's SyncInvoker.with_retry accepts at most 10 retries (huaweicloudsdkcore/invoker/invoker.py,
 # "max retries is not in range [1, 10]").
@@ -160,7 +160,7 @@ def test_a_publish_that_keeps_failing_fails_the_invocation_without_secrets(stand
     if retried:
         _retried_persistently(operations(standin).count("publish"))
     else:
-        assert operations(standin).count("publish") == 1  # README: "Other 4xx are final"
+        assert operations(standin).count("publish") == 1  # docs/operations.md: "Other 4xx are final"
     assert standin.published == []
     assert len(standin.postchecks) == 1  # the check ran; only its report is missing
 

@@ -159,7 +159,7 @@ def _word(value: Any, word: str) -> bool:
     return isinstance(value, str) and value.isascii() and value.strip().casefold() == word.casefold()
 
 
-# README, "Events it accepts" and "Limits": what bounds an event meant for this function (another service's event
+# README, "Events it accepts", and docs/design.md: what bounds an event meant for this function (another service's event
 # is ignored whatever it holds). The oracle says an upgrade trace must be acted on only when it is well inside them.
 EVENT_DEPTH, EVENT_VALUES, NUMBER_CHARS = 24, 20_000, 100
 NAME_CHARS = 128  # resource_name, trace_id
@@ -207,7 +207,8 @@ def _json_size(value: Any) -> int | None:
 
 
 def _refused_request(code: Any) -> bool:
-    """README: a trace whose code is an HTTP status of 400 or more (a 3-digit status, 100-599) is ignored."""
+    """README and docs/design.md: a trace whose code is an HTTP status of 400 or more (a 3-digit status, 100-599) is
+    ignored."""
     if isinstance(code, str):
         text = code.strip()
         code = int(text) if len(text) == 3 and text.isascii() and text.isdigit() else None
@@ -277,8 +278,8 @@ def _smn_record(record: Any) -> bool | None:
     return False if isinstance(inner, dict) and _shape(inner) in ("smn", "eventgrid") else valid(inner)
 
 
-# README, "The result": EventGrid sends at most 20 events at once (and SMN no more records); a delivery of more,
-# or one larger than an event may be (640 KiB), is refused as a whole.
+# docs/operations.md, "Deliveries of several events": EventGrid sends at most 20 events at once (and SMN no more
+# records); a delivery of more, or one larger than an event may be (640 KiB), is refused as a whole.
 MAX_DELIVERY = 20
 DELIVERY_BYTES = 640 * 1024
 
@@ -579,7 +580,7 @@ def test_another_services_event_is_ignored_however_deep_or_large_and_calls_nothi
 # -- text that is parsed: long, deep, digits, in every field that is parsed -----------------------------------
 
 VIAS = ("cts", "eventgrid", "smn+cts", "smn+eventgrid")
-RESPONSE_LIMIT = 64 * 1024  # README: a trace's response is JSON text of up to 64 KiB
+RESPONSE_LIMIT = 64 * 1024  # docs/design.md: a trace's response is JSON text of up to 64 KiB
 SMN_MESSAGE_LIMIT = 256 * 1024  # an SMN message is at most 256 KB
 PLACEHOLDER = 987654321  # a number in the sample, replaced by digits in the event's text
 

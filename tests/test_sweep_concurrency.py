@@ -1,5 +1,5 @@
-"""The sweep handles clusters concurrently, ``MAX_CONCURRENCY`` at a time (README, "The sweep": "reconciles the
-project's clusters, MAX_CONCURRENCY at a time").
+"""The sweep handles clusters concurrently, ``MAX_CONCURRENCY`` at a time (docs/operations.md, "The sweep": "reconciles
+the project's clusters, MAX_CONCURRENCY at a time").
 
 The real sweep with a fake CCE (no stand-in, no network) whose first read of each cluster waits for the others:
 no timing is asserted. A serial sweep never gets all of one round's clusters in at once (the barrier breaks and

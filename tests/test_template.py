@@ -1,4 +1,4 @@
-"""template.yaml against its schema (scripts/deployment/template.py), its policy against the code, and the README."""
+"""template.yaml against its schema (scripts/deployment/template.py), its policy against the code, and the docs."""
 
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ def test_triggers_are_the_upgrade_trace_and_the_sweep_timer() -> None:
                                                   "operations": ["CCE:Cluster:clusterUpgrade"]}
     assert (template.timer.schedule_type, template.timer.period_minutes) == ("Rate", 60)
     assert template.function.environment["SWEEP_WINDOW_MINUTES"] == str(template.timer.period_minutes)
-    # the upgrade event's invocation follows upgrades up to 6 hours (README, "Timing"); a sweep stops itself
+    # the upgrade event's invocation follows upgrades up to 6 hours (docs/operations.md, "Timing"); a sweep stops itself
     # after 840 s, within the timer's period, so two sweeps never overlap
     assert template.function.timeout_s >= 6 * 3600
     assert template.timer.period_minutes * 60 > 840
@@ -250,7 +250,7 @@ def test_environment_size_limit() -> None:
         resolve(template, ENV)
 
 
-# -- the README documents every field --------------------------------------------------------------------
+# -- docs/deployment.md documents every field --------------------------------------------------------
 
 
 def _fields(model: type[Any], prefix: str) -> list[str]:
@@ -268,9 +268,8 @@ def _fields(model: type[Any], prefix: str) -> list[str]:
 
 
 def test_readme_documents_every_template_field() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Deployment", 1)[1]
+    section = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
     paths = _fields(Template, "")
     paths += [f"triggers[].{name}" for model in (CtsTrigger, TimerTrigger) for name in model.model_fields]
     missing = sorted({path for path in paths if path != "triggers" and f"`{path}`" not in section})
-    assert not missing, f"README, Deployment: document {missing}"
+    assert not missing, f"docs/deployment.md: document {missing}"

@@ -1,4 +1,5 @@
-"""template.yaml's runtimes, topics and subscriptions against the schema (README, "template.yaml, field by field")."""
+"""template.yaml's runtimes, topics and subscriptions against the schema (docs/deployment.md, "template.yaml, field by
+field")."""
 
 from __future__ import annotations
 
@@ -169,7 +170,7 @@ def test_an_endpoint_is_shown_as_scheme_and_host_only(endpoint: str, shown: str)
 
 def test_the_description_leaves_room_for_deploys_mark() -> None:
     # FunctionGraph keeps 512 characters of a description; deploy appends "; managed by cce-postcheck-deploy for
-    # function <name>" (README, "What is deploy's")
+    # function <name>" (docs/deployment.md, "What is deploy's")
     mark = f"; managed by cce-postcheck-deploy for function {raw()['function']['name']}"
     data = raw()
     data["function"]["description"] = "d" * (512 - len(mark))

@@ -1,6 +1,6 @@
-"""A refused event inside a delivery (README, "The result"): its own result is ``rejected`` with ``InvalidEvent``
-naming where it is (``events[1].data.resource_id``), the delivery's other events are handled, and nothing is asked
-of CCE for the refused one. Through the real handler, over real HTTP."""
+"""A refused event inside a delivery (docs/operations.md, "Deliveries of several events"): its own result is
+``rejected`` with ``InvalidEvent`` naming where it is (``events[1].data.resource_id``), the delivery's other events are
+handled, and nothing is asked of CCE for the refused one. Through the real handler, over real HTTP."""
 
 from __future__ import annotations
 

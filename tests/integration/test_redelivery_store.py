@@ -1,4 +1,4 @@
-"""The redelivery store (issue 7, README "Faults and retries"): only a result whose post-check really ran is kept
+"""The redelivery store (issue 7, docs/operations.md, "Redelivery"): only a result whose post-check really ran is kept
 for a redelivery to republish; a failure is always redone for real. Through the real handler, over real HTTP."""
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Issue 8 over real HTTP: the handler (or, where time must be simulated, ``check.check_cluster`` with a Runtime
 whose clock and sleep are injected) drives the official SDK against the stand-in.
 
-What is asserted is the issue's contract and the README ("Which upgrade is confirmed, and when", "Timing",
-"The result", "The notification", "The sweep"): which upgrade is confirmed, when nothing may be written or
-published, the health gate's three modes, waiting out transient states, ``force``, the sweep's judging of held
+What is asserted is the issue's contract and docs/operations.md ("Which upgrade is confirmed, and when", "Timing",
+"What owners see", "The sweep") and the README ("The result"): which upgrade is confirmed, when nothing may be written
+or published, the health gate's three modes, waiting out transient states, ``force``, the sweep's judging of held
 upgrades and its once-a-day reminders, and the "upgrade started" message.
 
 The scenarios are built as CCE could be (``scripts.standin.consistency.problems`` is empty for each): the

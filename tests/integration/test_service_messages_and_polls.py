@@ -1,6 +1,6 @@
-"""Over real HTTP against the stand-in (README, "Faults and retries"; "The notification"; TOPIC_ROUTES): a poll of a
-running upgrade that CCE refuses with a final 4xx ends the check as ``failed`` with CCE's error (only transient
-failures are polled through), and the "upgrade started" message goes where the cluster's name routes, like the
+"""Over real HTTP against the stand-in (docs/operations.md, "Faults and retries"; "What owners see"; TOPIC_ROUTES): a
+poll of a running upgrade that CCE refuses with a final 4xx ends the check as ``failed`` with CCE's error (only
+transient failures are polled through), and the "upgrade started" message goes where the cluster's name routes, like the
 outcome's message.
 """
 

@@ -1,7 +1,7 @@
-"""Waiting, over real HTTP against the stand-in but on simulated time (README, "Timing"; postcheck.policy.WaitPolicy):
-the poll cadence (``poll_first_s``, doubling to ``poll_max_s``, each pause jittered by ±``jitter``), and how long an
-upgrade event waits for CCE to list the task its trace names (``unknown_task_wait_s``, and never past what its
-trigger allows: an EventGrid event, a sweep's budget).
+"""Waiting, over real HTTP against the stand-in but on simulated time (docs/operations.md, "Timing";
+postcheck.policy.WaitPolicy): the poll cadence (``poll_first_s``, doubling to ``poll_max_s``, each pause jittered by
+±``jitter``), and how long an upgrade event waits for CCE to list the task its trace names (``unknown_task_wait_s``, and
+never past what its trigger allows: an EventGrid event, a sweep's budget).
 
 The function's random jitter is replaced by its two extremes, so that every pause is known exactly.
 """
@@ -130,8 +130,8 @@ def test_a_cts_event_waits_for_an_unlisted_task_up_to_the_unknown_task_wait(stan
 
 @pytest.mark.parametrize("scenario", [upgrade_scenario()])
 def test_a_manual_events_health_gate_waits_only_within_its_manual_wait(standin, context):
-    """README, the health gate: transient states are re-read for at most HEALTH_WAIT_SECONDS, a manual event's
-    within its MANUAL_WAIT_SECONDS from the start: here 10 s, though the gate alone would wait 300 s."""
+    """docs/operations.md, the health gate: transient states are re-read for at most HEALTH_WAIT_SECONDS, a manual
+    event's within its MANUAL_WAIT_SECONDS from the start: here 10 s, though the gate alone would wait 300 s."""
     context._user_data.update({"MANUAL_WAIT_SECONDS": "10", "HEALTH_WAIT_SECONDS": "300"})
     node = standin.cluster(CLUSTER).nodes[0]
     node.walk(["Installing"])  # never heals
@@ -166,8 +166,8 @@ def test_versions_asked_for_are_judged_again_when_the_waited_for_upgrade_ends(st
 @pytest.mark.parametrize("scenario", [upgrade_scenario(("Running",))])
 @pytest.mark.parametrize("jitter_at", ["low", "high"])
 def test_following_an_upgrade_stops_while_there_is_still_time_to_check_and_report(standin, context, jitter_at):
-    """README, Faults and retries: waiting for a running upgrade stops while there is still time to check and
-    report (``time_to_check_s`` before the deadline's reserve); the result is then pending."""
+    """docs/operations.md, Faults and retries: waiting for a running upgrade stops while there is still time to check
+    and report (``time_to_check_s`` before the deadline's reserve); the result is then pending."""
     policy = WaitPolicy(**{**CADENCE.__dict__, "time_to_check_s": 3.0})
     time = SimulatedTime()
     deadline = Deadline(60.0, clock=time.clock)

@@ -1,5 +1,5 @@
-"""The bounds on JSON from outside, at their edges (README: events deeper than 24 levels or with more than 20,000
-values are refused; postcheck.bounds: a number longer than 100 characters is refused, and with a size bound each
+"""The bounds on JSON from outside, at their edges (docs/design.md: events deeper than 24 levels or with more than
+20,000 values are refused; postcheck.bounds: a number longer than 100 characters is refused, and with a size bound each
 character of text counts 1 and each number, boolean or null 8). And a CCE ID's 64-character bound, which the
 function and the event models apply alike. Pure."""
 

@@ -1,8 +1,8 @@
-"""The chat apps' entries built straight from a chat.Document (README, "Chat apps: DingTalk, WeCom, Feishu/Lark,
-WeLink"). Pure. Every document is built inside its test.
+"""The chat apps' entries built straight from a chat.Document (docs/operations.md, "Chat apps: DingTalk, WeCom,
+Feishu/Lark, WeLink"). Pure. Every document is built inside its test.
 
-The README's table: ``dingding`` ``{"msgType": "markdown", "markdown": {"title", "text"}}`` at most 20,000 bytes
-(the entry); ``wechat`` ``{"msgType": "markdown", "markdown": {"content"}}`` at most 4,096 bytes (the content);
+The table in docs/operations.md: ``dingding`` ``{"msgType": "markdown", "markdown": {"title", "text"}}`` at most 20,000
+bytes (the entry); ``wechat`` ``{"msgType": "markdown", "markdown": {"content"}}`` at most 4,096 bytes (the content);
 ``feishu`` like DingTalk's, under 18 KB (the entry); ``welink`` ``{"msgType": "text", "text": {"content"}}`` at most
 500 characters (the content). DingTalk: two-space line breaks and blank lines between blocks; WeCom and Feishu: one
 line each, a blank line before the health summary and before what to do; WeLink: plain lines, the first sentences
@@ -254,7 +254,7 @@ def test_the_last_resort_for_welink_cuts_the_text_at_the_limit():
 # -- the limits themselves ------------------------------------------------------------------------------------------
 
 def entry_of(protocol: str, size: int, unit: str) -> str:
-    """An entry in the README's form whose whole text (entry) or content is exactly ``size`` bytes or characters."""
+    """An entry in the documented form whose whole text (entry) or content is exactly ``size`` bytes or characters."""
     char = "节" if unit == "chars" else "a"
     content = char * size
     text = _wrap_like(protocol, "t", content)

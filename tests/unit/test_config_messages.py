@@ -55,7 +55,7 @@ def test_a_value_too_long_to_quote_is_left_out_and_the_explanation_kept(name, sh
 
 
 def test_routes_of_64_entries_are_read_and_65_refused():
-    # README, TOPIC_ROUTES: at most 64 entries and 4,096 bytes
+    # docs/operations.md, TOPIC_ROUTES: at most 64 entries and 4,096 bytes
     from postcheck.config import parse_topic_routes
 
     def routes(count: int) -> str:

@@ -1,6 +1,6 @@
-"""The time budget and the retry backoff, against the README's contract. Pure: a fake clock, no network.
+"""The time budget and the retry backoff, against the documented contract. Pure: a fake clock, no network.
 
-README, "Faults and retries":
+docs/operations.md, "Faults and retries":
 
 - "Transient failures are retried [...] with full-jitter exponential backoff (0.5 s doubling to 8 s) that never
   sleeps past the invocation's deadline: HTTP 5xx, throttling (429, APIG.0308), connection errors and timeouts
@@ -34,8 +34,8 @@ from postcheck import sdk
 from postcheck.deadline import Deadline
 from postcheck.sdk import ApiError, CallPolicy, DeadlineBackoff, is_transient
 
-RESERVE_S = 8.0  # README: "a reserve (8 s, at most a quarter of the budget)"
-FIRST_S, LAST_S = 0.5, 8.0  # README: "0.5 s doubling to 8 s"
+RESERVE_S = 8.0  # docs/operations.md: "a reserve (8 s, at most a quarter of the budget)"
+FIRST_S, LAST_S = 0.5, 8.0  # docs/operations.md: "0.5 s doubling to 8 s"
 DOUBLING = [FIRST_S, 1.0, 2.0, 4.0, LAST_S, LAST_S, LAST_S]  # the ceiling before retries 1, 2, 3, ...
 
 

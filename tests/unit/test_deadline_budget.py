@@ -1,7 +1,7 @@
 """The invocation's time budget beyond what tests/unit/test_deadline_and_backoff.py covers: a context that cannot
 say how much time is left, a deadline cut shorter for one step, and the final report's share. Pure: a fake clock.
 
-README, "Faults and retries": each attempt's connect/read timeout is cut to the invocation's time left
+docs/operations.md, "Faults and retries": each attempt's connect/read timeout is cut to the invocation's time left
 (``context.getRemainingTimeInMilliSeconds()``), minus a reserve (8 s, at most a quarter of the budget) kept for
 publishing what happened.
 """
@@ -15,7 +15,7 @@ import pytest
 
 from postcheck.deadline import Deadline
 
-RESERVE_S = 8.0  # README
+RESERVE_S = 8.0  # docs/operations.md
 
 
 class Clock:
@@ -74,7 +74,7 @@ def test_a_capped_deadline_ends_at_the_cap_or_with_the_whole_budget_if_sooner(ca
     step = whole.capped(cap_s)
 
     assert step.remaining() == pytest.approx(expected_s)
-    # the whole budget's reserve, at most a quarter of the shorter budget (README's rule for any budget) ...
+    # the whole budget's reserve, at most a quarter of the shorter budget (the documented rule for any budget) ...
     assert step.reserve == pytest.approx(min(whole.reserve, expected_s / 4))
     clock.now += 4.0  # ... and the same clock: time passes for both
     assert step.remaining() == pytest.approx(expected_s - 4.0)

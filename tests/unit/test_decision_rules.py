@@ -1,7 +1,7 @@
-"""The decision rules, from the README and CCE's documented records, at their edges. Pure: no stand-in, no SDK call.
+"""The decision rules, from the docs and CCE's documented records, at their edges. Pure: no stand-in, no SDK call.
 
-- The sweep's window is ``(timer time - SWEEP_WINDOW_MINUTES, timer time]`` (README, "The sweep"): open at its
-  start, closed at its end, so that consecutive windows cover time without gaps or overlap.
+- The sweep's window is ``(timer time - SWEEP_WINDOW_MINUTES, timer time]`` (docs/operations.md, "The sweep"): open at
+  its start, closed at its end, so that consecutive windows cover time without gaps or overlap.
 - A failed upgrade is reported by the sweep whose window holds its end, not by every sweep.
 - A workflow records *one* upgrade: its ``Cluster`` step names the upgrade task (``taskID``); its ``PostCheck``
   step status is one of ``Init``, ``Queuing``, ``Running``, ``Success``, ``Failed``

@@ -10,11 +10,11 @@ covers:
 - Undated upgrades: when one of several upgrades has no creation time, the newest cannot be known (the service
   then refuses, ``UndatedUpgrades``).
 - What each decision carries: the upgrade it concerns, and for what is refused or skipped a message or reason that
-  names what the README says it names: a ``VersionMismatch`` names the event's versions and CCE's (README, "Versions
-  in an event are verified"); a skipped upgrade names the upgrade, and when it ended.
+  names what the docs say it names: a ``VersionMismatch`` names the event's versions and CCE's (docs/operations.md,
+  "Versions in an event are verified"); a skipped upgrade names the upgrade, and when it ended.
 - The sweep's window ``(start, end]`` and the daily reminder for an upgrade whose target the cluster does not run
-  (README, "Held upgrades and the sweep"): reported by the sweep holding its end and, where a workflow records it,
-  once a day after; never by the others.
+  (docs/operations.md, "Held upgrades and the sweep"): reported by the sweep holding its end and, where a workflow
+  records it, once a day after; never by the others.
 """
 
 from __future__ import annotations

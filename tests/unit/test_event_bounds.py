@@ -1,7 +1,7 @@
 """Parsing alone (no stand-in, no network): every parse of text an event carries is bounded, and a bound that
 is broken is a rejection naming the field, never an exception; a trace's ``code`` is an HTTP status or unknown.
 
-The bounds are the documented ones (README: events deeper than 24 levels or with more than 20,000 values are
+The bounds are the documented ones (docs/design.md: events deeper than 24 levels or with more than 20,000 values are
 refused; a trace's response is JSON text of up to 64 KiB) and Python's own: ``int()`` refuses more than 4,300
 digits (https://docs.python.org/3/library/stdtypes.html#int-max-str-digits), ``json.loads`` raises
 RecursionError on deep text.
@@ -202,8 +202,8 @@ def test_a_response_of_another_trace_is_not_read():
 )
 @pytest.mark.parametrize("via", ["cts", "eventgrid"])
 def test_the_bounds_do_not_refuse_another_services_trace(changes, via):
-    """Issue 9: a trace that is not a CCE upgrade is ignored whatever it holds (README: the bounds are for events
-    meant for this function)."""
+    """Issue 9: a trace that is not a CCE upgrade is ignored whatever it holds (docs/design.md: the bounds are for
+    events meant for this function)."""
     evt = event("cts_other_trace")
     evt["cts"].update(changes)
     if via == "eventgrid":

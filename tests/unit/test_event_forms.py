@@ -113,8 +113,9 @@ def test_a_trace_without_the_fields_that_name_it_is_ignored(via):
 
 # -- another service's event is ignored whatever it holds --------------------------------------------------------
 
-# The bounds on an event meant for this function (README, "Limits"): 24 levels, 20,000 values, numbers of at most
-# 100 characters; a CloudEvent's specversion of at most 16 characters, its id, source and type of at most 256.
+# The bounds on an event meant for this function (docs/design.md, "How events are read and bounded"): 24 levels, 20,000
+# values, numbers of at most 100 characters; a CloudEvent's specversion of at most 16 characters, its id, source and
+# type of at most 256.
 DEEP = json.loads('{"a":' * 23 + "1" + "}" * 23)
 BREAKS_A_BOUND = {
     "deep-request": {"request": DEEP},
@@ -445,7 +446,8 @@ def test_an_event_of_a_delivery_that_breaks_a_bound_is_refused_alone_naming_wher
 @pytest.mark.parametrize(("key", "item"), [("events", event("eventgrid_batch")["events"][1]),
                                            ("record", event("smn_manual")["record"][0])])
 def test_a_delivery_of_more_events_than_eventgrid_sends_at_once_is_rejected_naming_it(key, item):
-    """README, "The result": at most 20 events (EventGrid's maximum) or SMN records in one delivery."""
+    """docs/operations.md, "Deliveries of several events": at most 20 events (EventGrid's maximum) or SMN records in one
+    delivery."""
     assert len(parse_event({key: [item] * EG_EVENTS}).items) == EG_EVENTS
 
     message = rejection({key: [item] * (EG_EVENTS + 1)})
@@ -460,8 +462,8 @@ def test_a_delivery_larger_than_an_event_may_be_is_rejected_as_a_whole():
 
 
 def test_a_place_is_spelled_the_same_in_every_message():
-    """README, "The result": where a refused event is, as ``events[2].data.resource_id``: a list's item as [i], a
-    key after a dot."""
+    """docs/operations.md, "Deliveries of several events": where a refused event is, as ``events[2].data.resource_id``:
+    a list's item as [i], a key after a dot."""
     smn = parse_event({"record": [{"smn": {"message": "{}"}}, 7, {"smn": {}}]})
     bad_id = copy.deepcopy(event("eventgrid_cluster_upgrade"))
     bad_id["data"]["resource_id"] = "prod-east"

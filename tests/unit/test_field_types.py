@@ -1,4 +1,4 @@
-"""The constrained field types (README, "What it does": CCE IDs are the only values that reach a URL). Pure.
+"""The constrained field types (docs/design.md, "The modules": CCE IDs are the only values that reach a URL). Pure.
 
 - A CCE ID (cluster, upgrade task, post-check task) is a UUID: 32 hexadecimal digits grouped 8-4-4-4-12, as
   CCE's API reference writes them (e.g. ``8978deaa-1743-11ee-8e46-0255ac10004c``); one written in upper case

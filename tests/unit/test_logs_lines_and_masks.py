@@ -1,5 +1,5 @@
-"""Log lines beyond tests/unit/test_log_lines.py (README and issue 7: one JSON object per line on stdout, at most
-16 KiB, U+2028/U+2029/U+0085 escaped, secrets masked, the mask set bounded). Pure: records formatted in memory."""
+"""Log lines beyond tests/unit/test_log_lines.py (docs/design.md and issue 7: one JSON object per line on stdout, at
+most 16 KiB, U+2028/U+2029/U+0085 escaped, secrets masked, the mask set bounded). Pure: records formatted in memory."""
 
 from __future__ import annotations
 

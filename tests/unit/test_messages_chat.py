@@ -1,10 +1,10 @@
 """The chat apps' ``message_structure`` entries and the message attributes, against SMN's documentation and the
-README's assumptions (README, "The notification"). Pure.
+documented assumptions (docs/operations.md, "What owners see"). Pure.
 
 SMN PublishMessage (https://support.huaweicloud.com/api-smn/PublishMessage.html; SDK 3.1.219
 ``PublishMessageRequestBody``): ``dingding``, ``wechat``, ``feishu``, ``welink`` entries carry ``msgType``;
-DingTalk, WeCom and Feishu take ``text`` or ``markdown``, WeLink ``text`` only. Assumed form (README): each entry a
-JSON text ``{"msgType": T, T: {...}}``, the body as the app's robot API shapes it (DingTalk and Feishu markdown
+DingTalk, WeCom and Feishu take ``text`` or ``markdown``, WeLink ``text`` only. Assumed form (docs/operations.md): each
+entry a JSON text ``{"msgType": T, T: {...}}``, the body as the app's robot API shapes it (DingTalk and Feishu markdown
 ``{title, text}``, WeCom markdown ``{content}``, text ``{content}``). The issue: markdown for DingTalk, WeCom and
 Feishu, text for WeLink, and no markup the app would show raw.
 

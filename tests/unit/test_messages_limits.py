@@ -8,7 +8,7 @@ The limits, as documented (written here, not taken from the code):
   guide (https://open.larkoffice.com/document/ukTMukTMukTM/ucTM5YjL3ETO24yNxkjN): a request body at most 20 KB;
 - WeCom's robot page (https://work.weixin.qq.com/api/doc/90000/90136/91770), which SMN points to: a ``markdown``
   content at most 4,096 bytes;
-- WeLink: no published limit; the README's assumption, 500 characters.
+- WeLink: no published limit; docs/operations.md's assumption, 500 characters.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ SMS_UNDER = 490
 DINGTALK_BYTES = 20_000
 FEISHU_BYTES = 20 * 1024  # the stricter of the two documented limits
 WECOM_MARKDOWN_BYTES = 4096
-WELINK_CHARS = 500  # assumed (README)
+WELINK_CHARS = 500  # assumed (docs/operations.md)
 KINDS = {"started", "checked", "held", "reminder", "failed"}
 
 

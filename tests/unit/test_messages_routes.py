@@ -1,5 +1,5 @@
 """``TOPIC_ROUTES`` as the README's "Configuration" documents it, and deploy's check that the agency's policy
-covers every topic named (README, "Deployment"; scripts/deployment/topics.py). Pure: no stand-in.
+covers every topic named (docs/deployment.md; scripts/deployment/topics.py). Pure: no stand-in.
 
 - A JSON object, in order, from a cluster name pattern (glob) or a cluster ID to a topic URN
   ``urn:smn:<region>:<project_id>:<topic>``; the first entry that matches decides; ``SMN_TOPIC_URN`` otherwise.

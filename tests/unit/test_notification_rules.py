@@ -1,11 +1,11 @@
-"""The SMN message for a result, against SMN's documented limits and the README ("The notification"). Pure.
+"""The SMN message for a result, against SMN's documented limits and docs/operations.md ("What owners see"). Pure.
 
 SMN's PublishMessage (../shared/reference/platform-facts.md, "SMN: PublishMessage";
 https://support.huaweicloud.com/intl/en-us/usermanual-smn/en-us_topic_0044170758.html):
 - ``subject`` at most 512 bytes; ``message_structure`` a JSON *string* with a mandatory ``default`` key and
   per-protocol keys; the whole message UTF-8, at most 256 KB;
 - an SMS under 490 characters and free of ``[]`` and ``【】``.
-The README: ``default`` and ``email`` readable in full (cluster, versions, phase, task IDs, time, request IDs,
+docs/operations.md: ``default`` and ``email`` readable in full (cluster, versions, phase, task IDs, time, request IDs,
 what to do next); ``sms`` one line; ``http``/``https`` the subject and the result as JSON; the subject names the
 phase, the cluster (its name where known, else its ID) and the versions; text from events and APIs is flattened
 to one printable line in the subject, e-mail and SMS. A held upgrade's message lists the health findings and
@@ -516,7 +516,7 @@ def test_every_chat_app_gets_the_headline_the_cluster_and_the_versions_before_an
         text = chat_text(message, protocol)
         assert "Success" in text
         assert "prod-east" in text and CLUSTER in text
-        assert "v1.27.1-r0 → v1.28.3-r0" in text  # before → after, as the README writes it
+        assert "v1.27.1-r0 → v1.28.3-r0" in text  # before → after, as the docs write it
 
 
 def test_the_chat_entries_give_the_test_events_exactly_as_they_are_sent():
@@ -617,8 +617,8 @@ def test_the_chat_entries_head_what_to_do_as_the_email_does():
     (Outcome.HELD, None, "reminder", "needed"),
 ])
 def test_the_action_attribute_says_whether_a_person_has_something_to_do(outcome, phase, kind, action):
-    # README, message attributes: `action` is `needed` for a failure, a hold or its reminder, a post-check CCE did
-    # not answer `Success`; else `none`
+    # docs/operations.md, message attributes: `action` is `needed` for a failure, a hold or its reminder, a post-check
+    # CCE did not answer `Success`; else `none`
     assert dict(build(result(outcome=outcome, phase=phase), WHERE, kind).attributes)["action"] == action
 
 

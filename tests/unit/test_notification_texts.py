@@ -1,5 +1,5 @@
-"""The notification's chat entries and started message agree with its e-mail (README, "The notification" and "Chat
-apps"): the same heading for what to do, the same name for a cluster without name or ID, the health summary's
+"""The notification's chat entries and started message agree with its e-mail (docs/operations.md, "What owners see" and
+"Chat apps"): the same heading for what to do, the same name for a cluster without name or ID, the health summary's
 verdict. Pure; every message is built inside its test."""
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from postcheck.intent import Batch, CheckIntent, Ignored, InvalidEvent, Refused,
 from postcheck.parse import parse_event
 
 KIB = 1024
-EVENT_LIMIT = 640 * KIB  # README, "Timing...": events larger than 640 KiB are refused
+EVENT_LIMIT = 640 * KIB  # docs/design.md: events larger than 640 KiB are refused
 MESSAGE_LIMIT = KIB  # issue 7: a rejection message under 1 KiB
 MANUAL = {"cluster_id": CLUSTER}
 
@@ -651,8 +651,8 @@ def test_an_smn_record_is_held_to_the_bounds_of_an_event_naming_it(records):
 @pytest.mark.parametrize(("via", "field"), [("cts", "cts"), ("eventgrid", "data"), ("trace", "")])
 @pytest.mark.parametrize("name", ["trace_id", "resource_name"])
 def test_a_name_longer_than_128_characters_refuses_an_upgrade_trace_naming_it(via, field, name):
-    """README, "Events it accepts": a resource_name or trace_id longer than 128 characters refuses a CCE upgrade
-    trace."""
+    """docs/design.md, "How events are read and bounded": a resource_name or trace_id longer than 128 characters refuses
+    a CCE upgrade trace."""
     def carried(length: int) -> Any:
         trace = {**event("cts_cluster_upgrade")["cts"], name: "n" * length}
         return {"cts": {"cts": trace}, "eventgrid": {**event("eventgrid_cluster_upgrade"), "data": trace},

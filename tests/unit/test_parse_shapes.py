@@ -3,8 +3,8 @@
 Sources: README, "Events it accepts" (the API's own body, verbatim, ``{"apiVersion": "v3", "kind": "PostCheckTask",
 "spec": {...}}``; a body that breaks its schema is rejected naming the field; a CTS trace on its own), CTS's trace
 structure (``service_type`` and ``trace_name`` are both mandatory in a trace:
-https://support.huaweicloud.com/intl/en-us/usermanual-cts/cts_03_0010.html) and README, "Timing" (a trace's
-``response`` as JSON text: a text over 64 KiB is refused).
+https://support.huaweicloud.com/intl/en-us/usermanual-cts/cts_03_0010.html) and docs/design.md, "How events are read and
+bounded" (a trace's ``response`` as JSON text: a text over 64 KiB is refused).
 """
 
 from __future__ import annotations

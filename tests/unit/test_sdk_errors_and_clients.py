@@ -1,7 +1,7 @@
 """postcheck.sdk without a network: errors as the result reports them, the retry loop around the SDK's own
 ``SyncInvoker``, and the clients it builds (nothing is sent; building a client with a project ID makes no call).
 
-The contract (README, "Faults and retries" and "Result"):
+The contract (docs/operations.md, "Faults and retries"; README, "The result"):
 
 - the result's ``error`` is ``{"code", "message", "request_id", "status", "operation"}``: CCE's (or SMN's) error
   code, message, HTTP status and request ID for API errors; ``status`` null where no HTTP answer said it;
@@ -495,19 +495,19 @@ def test_a_reports_backoff_may_use_the_time_kept_back_for_it(_no_sleep: list[flo
     run(Answers(unavailable(), OK), CallPolicy(max_attempts=2, min_time_for_retry_s=0.0, for_report=True), deadline)
 
     [slept] = _no_sleep
-    assert slept >= 0.25  # README: the first delay is drawn between half of 0.5 s and all of it
+    assert slept >= 0.25  # docs/operations.md: the first delay is drawn between half of 0.5 s and all of it
 
 
 def test_the_backoff_sleeps_between_attempts_within_the_documented_range(_no_sleep: list[float]) -> None:
     run(Answers(unavailable(), unavailable(), OK), CallPolicy(max_attempts=3))
 
     first, second = _no_sleep
-    assert 0.25 <= first <= 0.5 and 0.5 <= second <= 1.0  # README: 0.5 s doubling, each between half and all
+    assert 0.25 <= first <= 0.5 and 0.5 <= second <= 1.0  # docs: 0.5 s doubling, each between half and all
 
 
 def test_a_backoff_made_without_options_is_the_documented_one() -> None:
-    # README: "0.5 s doubling to 8 s, each delay drawn between half of that and all of it", within the deadline;
-    # a check's backoff does not use the reserve kept for the report.
+    # docs/operations.md: "0.5 s doubling to 8 s, each delay drawn between half of that and all of it", within the
+    # deadline; a check's backoff does not use the reserve kept for the report.
     clock = [0.0]
     deadline = Deadline(10_000.0, reserve=8.0, clock=lambda: clock[0])
     backoff = sdk.DeadlineBackoff(deadline)
@@ -760,8 +760,8 @@ def test_a_clients_configuration_fits_a_function(quiet_env: Any) -> None:
 
     assert config.user_agent  # platform facts: without one the SDK reads or writes ~/.huaweicloud
     connect_s, read_s = config.timeout
-    assert 0 < connect_s < 60 and 0 < read_s < 120  # README: the SDK's 60/120 s are never in force
-    assert config.retry_times == 0  # retrying is the function's (README: through SyncInvoker.with_retry)
+    assert 0 < connect_s < 60 and 0 < read_s < 120  # docs/operations.md: the SDK's 60/120 s are never in force
+    assert config.retry_times == 0  # retrying is the function's (docs/operations.md: through SyncInvoker.with_retry)
     assert config.pool_maxsize == 6
     assert config.ssl_ca_cert is None  # none named: the SDK verifies with its default bundle
 

@@ -3,9 +3,9 @@
 ``<version>/model/__init__.py`` imports every model; the client resolves models with
 ``getattr(importlib.import_module("<package>.model"), name)``.
 
-The contract (sdkload's docstring, README "Cold start"): only the classes used are loaded, the package's and the
-model package's ``__init__`` never run; anything unexpected falls back to the plain import, never wrong; a package
-already imported is used as it is. ``LOADED`` says which way each package was loaded.
+The contract (sdkload's docstring, docs/performance.md, "Cold start"): only the classes used are loaded, the package's
+and the model package's ``__init__`` never run; anything unexpected falls back to the plain import, never wrong; a
+package already imported is used as it is. ``LOADED`` says which way each package was loaded.
 """
 
 from __future__ import annotations

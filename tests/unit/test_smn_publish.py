@@ -8,9 +8,9 @@ Contract:
   PublishMessage"): ``POST /v2/{project_id}/notifications/topics/{topic_urn}/publish`` with ``subject``,
   ``message_structure`` (a JSON string) and ``message_attributes`` (``{"name", "type": "STRING", "value"}``);
   the answer has ``message_id`` and ``request_id``;
-- README: a routed topic is published in its own project (the project in its URN); the result's ``notification``
-  is ``{"message_id", "request_id"}``; a publish is retried like any call (5xx, throttling, no answer, a 200 that
-  is not the documented shape), other 4xx are final, and the report may use the time kept back for it.
+- docs/operations.md: a routed topic is published in its own project (the project in its URN); the result's
+  ``notification`` is ``{"message_id", "request_id"}``; a publish is retried like any call (5xx, throttling, no answer,
+  a 200 that is not the documented shape), other 4xx are final, and the report may use the time kept back for it.
 """
 
 from __future__ import annotations

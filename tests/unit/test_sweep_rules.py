@@ -1,5 +1,5 @@
-"""The sweep's own rules (README, "The sweep" and "The result"), on the real ``postcheck.sweep.sweep`` with a CCE
-and an SMN that answer from memory: no stand-in, no sockets, no waiting.
+"""The sweep's own rules (docs/operations.md, "The sweep"; README, "The result"), on the real ``postcheck.sweep.sweep``
+with a CCE and an SMN that answer from memory: no stand-in, no sockets, no waiting.
 
 - the window is ``(timer time - SWEEP_WINDOW_MINUTES, timer time]``, anchored to the timer event's time (else
   the invocation's clock), and reported as ``window``;
@@ -411,9 +411,9 @@ def test_the_summary_names_every_outcome(outcome):
 
 
 def test_the_retry_of_a_sweep_that_failed_to_publish_checks_and_tells_nothing_twice():
-    """README, "The sweep": the invocation fails so that the platform retries it; a retry reaching the same
-    instance publishes the stored result instead of running the check again, and what was told is not told
-    again."""
+    """docs/operations.md, "The sweep" and "Redelivery": the invocation fails so that the platform retries it; a retry
+    reaching the same instance publishes the stored result instead of running the check again, and what was told is not
+    told again."""
     cce = MemoryCce({A: [ended_task("t-a", ANCHOR - timedelta(minutes=5))],
                      B: [ended_task("t-b", ANCHOR - timedelta(minutes=6))]})
     smn = MemorySmn(failing={B})
@@ -437,7 +437,7 @@ def test_a_dry_run_sweep_says_so_for_the_clusters_it_did_not_find():
 
 
 def test_a_bug_met_on_one_cluster_goes_to_the_logs_with_its_traceback_and_the_cluster():
-    """README, "The result": an internal error's traceback goes to the function's (masked) logs, not to the
+    """docs/operations.md, "Redelivery": an internal error's traceback goes to the function's (masked) logs, not to the
     caller; the log line says which cluster met it."""
     lines: list[str] = []
 

@@ -2,7 +2,7 @@
 
 ISO 8601: an offset is ``Z`` or ``±hh:mm`` / ``±hhmm`` / ``±hh``, hours 00-23 and minutes 00-59; the fraction of a
 second has any number of digits (a time is kept to the microsecond). A trace's time that cannot be read is
-informative only: it reads as unknown (None), never as an error (README, CTS trace fields)."""
+informative only: it reads as unknown (None), never as an error (docs/design.md, CTS trace fields)."""
 
 from __future__ import annotations
 
