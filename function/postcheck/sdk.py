@@ -13,11 +13,11 @@
   gateway's HTML 502) escaping CCE's exception handler as ``json.JSONDecodeError``.
 - Transient failures are retried with the SDK's ``SyncInvoker.with_retry`` and a jittered exponential
   backoff that never sleeps past the deadline.
-- Three adjustments to the SDK's HTTP plumbing, each guarded so that a changed SDK is left as it is: plain
-  adapters on its session that take each request's timeouts from the calling thread's deadline (the SDK's
-  adapter has a urllib3 ``Retry`` that hides a GET's 429 and read timeouts), requests' per-request scan of
-  the environment skipped where no proxy is configured, and requests signed in the calling thread rather
-  than on the client's thread pool (so the thread-local deadline is the caller's).
+- One adjustment to the SDK's HTTP plumbing, guarded so that a changed SDK is left as it is: plain adapters on
+  its session (:class:`DeadlineAdapter`) that take each request's timeouts from the calling thread's call under
+  way, in place of the SDK's adapter, whose urllib3 ``Retry`` hides a GET's 429 and turns its read timeout into
+  a connection error. The SDK is otherwise used as it comes: it signs each request on its client's thread pool,
+  and sends it and reads the answer in the calling thread (see :class:`DeadlineAdapter`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ import os
 import random
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,9 +51,7 @@ USER_AGENT = "cce-postcheck-function/0.1"
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 20.0
 THROTTLE_CODES = frozenset({"APIG.0308"})
-# How requests takes proxies and a CA bundle from the environment: still honoured, each read once.
-PROXY_SETTINGS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy",
-                  "no_proxy", "NETRC")
+# Where requests finds a CA bundle named in the environment: read once, into the client's HttpConfig.
 CA_BUNDLE_SETTINGS = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 MAX_SDK_RETRIES = 10  # the SDK's own upper bound for with_retry
 
@@ -74,10 +71,6 @@ class ApiError(Exception):
         where = f"HTTP {self.status}" if self.status else "no HTTP answer"
         rid = f", request {self.request_id}" if self.request_id else ""
         return f"{self.operation}: {self.code}: {self.message} ({where}{rid})"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "status": self.status,
-                "request_id": self.request_id, "operation": self.operation}
 
 
 class _LastResponse(threading.local):
@@ -182,35 +175,10 @@ def client_for(kind: str, client_class: type[Client], exception_handler: Excepti
             .build()
         )
         _without_hidden_retries(client, config)
-        _sign_inline(client)
         while len(_cache) >= MAX_CACHED_CLIENTS:
             _cache.pop(next(iter(_cache)))  # the least recently used; not closed, it may be in use
         _cache[(kind, endpoint)] = (key, client)
         return client
-
-
-class _InlineExecutor:
-    """Runs a task in the caller's thread. The SDK signs every request on its client's thread pool and then
-    waits for the result: a hand-off between threads (about 0.3 ms a request, a fifth of a warm invocation's
-    own time) for work the calling thread could do itself."""
-
-    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
-        future: Future[Any] = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001 - handed to the waiter, as a pool would
-            future.set_exception(exc)
-        return future
-
-    def shutdown(self, wait: bool = True) -> None:
-        """Nothing runs in the background."""
-
-
-def _sign_inline(client: Any) -> None:
-    http_client = client.get_http_client()
-    if isinstance(getattr(http_client, "_executor", None), ThreadPoolExecutor):  # else: the SDK changed, leave it
-        http_client._executor.shutdown(wait=False)
-        http_client._executor = _InlineExecutor()
 
 
 class DeadlineAdapter(HTTPAdapter):
@@ -219,8 +187,21 @@ class DeadlineAdapter(HTTPAdapter):
     :func:`invoke` keeps the timeouts it was given (the client's defaults).
 
     The timeouts are the request's own: invocations that share a client (an instance running several at
-    once, the sweep's threads) each keep their own deadline. The SDK sends synchronous requests from the
-    calling thread, which is what makes the thread-local deadline the caller's.
+    once, the sweep's threads) each keep their own deadline. That the thread-local is the caller's rests on where
+    the SDK (huaweicloudsdkcore 3.1.219) does what, for a synchronous call:
+
+    - ``SyncInvoker.invoke`` (invoker/invoker.py) calls ``Client.do_http_request`` in the calling thread, retries
+      included;
+    - ``Client.do_http_request`` (client.py) hands only the signing to the client's thread pool and waits for it
+      (``build_future_request(...).result()``; auth/credentials.py ``process_auth_request``:
+      ``http_client.executor.submit(self.sign_request, request)``), then calls ``_do_http_request_sync(request)``
+      itself;
+    - ``HttpClient.do_request_sync`` (http/http_client.py) sends through the session (so this adapter's ``send``)
+      and then runs the response hook (the http handler's response handlers, :func:`_remember_response`
+      among them, then the exception handler), all in the calling thread.
+
+    Signing reads nothing of this module's. ``tests/unit/test_sdk_errors_and_clients.py`` holds a test that calls
+    a real client from threads of its own and checks each one's timeouts and request ID.
     """
 
     def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None,
@@ -247,10 +228,6 @@ def _without_hidden_retries(client: Any, config: HttpConfig) -> None:
                               max_retries=0)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
-    # requests reads the proxy variables and ~/.netrc on every request (about 0.5 ms each, a fifth of a warm
-    # invocation's own time); where none is set there is nothing to read. A CA bundle named in the environment
-    # was read once, into the HttpConfig (see client_for).
-    session.trust_env = any(os.environ.get(name) for name in PROXY_SETTINGS)
 
 
 def forget_clients() -> None:
