@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """The pause between two attempts of one API call: exponential with equal jitter. Before retry ``n`` (1, 2, ...)
+    the pause is drawn by ``draw(low, high)`` between half of ``base_s * 2**(n-1)``, capped at ``cap_s``, and all
+    of it: 0.5 s doubling to 8 s by default. It never runs past the invocation's deadline
+    (:class:`postcheck.sdk.DeadlineBackoff` applies it)."""
+
+    base_s: float = 0.5
+    cap_s: float = 8.0
+    draw: Callable[[float, float], float] = field(default=random.uniform, compare=False)
 
 
 @dataclass(frozen=True)
@@ -24,3 +38,5 @@ class WaitPolicy:
     unknown_task_wait_s: float = 120.0
     # A sweep begins a cluster only with this much usable time left; later ones are left to the next sweep.
     sweep_cluster_floor_s: float = 30.0
+    # The pause between attempts of one API call (CCE and SMN alike).
+    backoff: Backoff = field(default_factory=Backoff)

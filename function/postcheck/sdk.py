@@ -12,7 +12,8 @@
   a read timeout escaping as ``requests.exceptions.ReadTimeout``, and a non-JSON error body (a
   gateway's HTML 502) escaping CCE's exception handler as ``json.JSONDecodeError``.
 - Transient failures are retried with the SDK's ``SyncInvoker.with_retry`` and a jittered exponential
-  backoff that never sleeps past the deadline.
+  backoff (the caller's :class:`~postcheck.policy.Backoff`, carried by its :class:`CallPolicy`) that never
+  sleeps past the deadline.
 - One adjustment to the SDK's HTTP plumbing, guarded so that a changed SDK is left as it is: plain adapters on
   its session (:class:`DeadlineAdapter`) that take each request's timeouts from the calling thread's call under
   way, in place of the SDK's adapter, whose urllib3 ``Retry`` hides a GET's 429 and turns its read timeout into
@@ -23,10 +24,9 @@
 from __future__ import annotations
 
 import os
-import random
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -46,6 +46,7 @@ from requests.adapters import HTTPAdapter
 
 from .config import Credentials
 from .deadline import Deadline
+from .policy import Backoff
 
 USER_AGENT = "cce-postcheck-function/0.1"
 CONNECT_TIMEOUT_S = 5.0
@@ -238,12 +239,15 @@ def forget_clients() -> None:
         _cache.clear()
 
 
-class DeadlineBackoff(BackoffStrategy):
-    """Exponential backoff with equal jitter: a delay drawn between half of ``base * 2**n`` (capped) and all of it,
-    never sleeping past the deadline."""
+_BACKOFF = Backoff()
 
-    def __init__(self, deadline: Deadline, base_s: float = 0.5, cap_s: float = 8.0,
-                 rng: Callable[[float, float], float] = random.uniform, for_report: bool = False) -> None:
+
+class DeadlineBackoff(BackoffStrategy):
+    """Exponential backoff with equal jitter (:class:`~postcheck.policy.Backoff`): a delay drawn between half of
+    ``base * 2**n`` (capped) and all of it, never sleeping past the deadline."""
+
+    def __init__(self, deadline: Deadline, base_s: float = _BACKOFF.base_s, cap_s: float = _BACKOFF.cap_s,
+                 rng: Callable[[float, float], float] = _BACKOFF.draw, for_report: bool = False) -> None:
         self._deadline = deadline
         self._for_report = for_report
         self._base = base_s
@@ -267,13 +271,15 @@ def is_transient(exc: BaseException) -> bool:
 
 @dataclass(frozen=True)
 class CallPolicy:
-    """How hard to try one call, and how long each attempt may take (cut to the deadline)."""
+    """How hard to try one call, how long each attempt may take (cut to the deadline), and how long to pause
+    between attempts."""
 
     max_attempts: int = 4
     min_time_for_retry_s: float = 1.0
     connect_s: float = CONNECT_TIMEOUT_S
     read_s: float = READ_TIMEOUT_S
     for_report: bool = False  # a report may use the time kept back for it
+    backoff: Backoff = field(default_factory=Backoff)
 
 
 def invoke(invoker: Any, operation: str, deadline: Deadline, policy: CallPolicy = CallPolicy(),
@@ -295,7 +301,9 @@ def invoke(invoker: Any, operation: str, deadline: Deadline, policy: CallPolicy 
 
     retries = max(0, min(policy.max_attempts - 1, MAX_SDK_RETRIES))
     if retries:
-        invoker = invoker.with_retry(retry, retries, DeadlineBackoff(deadline, for_report=policy.for_report))
+        pause = policy.backoff
+        invoker = invoker.with_retry(retry, retries, DeadlineBackoff(deadline, pause.base_s, pause.cap_s, pause.draw,
+                                                                     for_report=policy.for_report))
     try:
         response = invoker.invoke()
     except SdkException as exc:
