@@ -12,8 +12,8 @@ import time
 import pytest
 
 from conftest import CLUSTER, event, operations
-from postcheck import sdk
 from postcheck.errors import NotificationFailed
+from postcheck.policy import Backoff, WaitPolicy
 from scripts.local_context import LocalContext
 
 # The API's own request body: show_cluster, postcheck, publish.
@@ -29,16 +29,19 @@ TRANSIENT = [
 CCE_CALLS = ["show_cluster", "postcheck"]
 
 
-@pytest.fixture(autouse=True)
-def quick_backoff(monkeypatch):
-    """Retries back off for milliseconds instead of seconds: the same attempts and outcomes, faster tests.
-    (test_sdk_gaps.py and scripts/fault_matrix.py run with the real backoff.)"""
+# Retries back off for milliseconds instead of seconds: the same attempts and outcomes, faster tests.
+# (test_sdk_gaps.py and scripts/fault_matrix.py run with the real backoff.) The waits are the handler's defaults.
+QUICK_BACKOFF = WaitPolicy(backoff=Backoff(base_s=0.01, cap_s=0.04))
 
-    class Quick(sdk.DeadlineBackoff):
-        def __init__(self, deadline, **kwargs):
-            super().__init__(deadline, base_s=0.01, cap_s=0.04, **kwargs)
 
-    monkeypatch.setattr(sdk, "DeadlineBackoff", Quick)
+@pytest.fixture
+def invoke(invoke):
+    """conftest's ``invoke``, with the quick backoff unless a test passes a policy of its own."""
+
+    def run(evt, ctx=None, policy=None):
+        return invoke(evt, ctx, policy or QUICK_BACKOFF)
+
+    return run
 
 
 # docs/operations.md promises that transient failures are retried within the invocation's deadline and that other 4xx

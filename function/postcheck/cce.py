@@ -14,6 +14,7 @@ from huaweicloudsdkcore.utils.http_utils import sanitize_for_serialization
 from .config import Credentials
 from .deadline import Deadline
 from .fields import clean_text
+from .policy import Backoff
 from .records import Addon, Cluster, Node, NodePool, Point, PostCheck, UpgradeTask, Workflow, parse_time
 from .sdk import CallPolicy, client_for, invoke, last_request_id
 from .sdkload import service_package
@@ -61,17 +62,19 @@ def post_check_json(cluster_id: str, cluster_version: str | None, target_version
 class Cce:
     """The CCE calls of one invocation, bounded by its deadline."""
 
-    def __init__(self, client: Any, deadline: Deadline) -> None:
+    def __init__(self, client: Any, deadline: Deadline, backoff: Backoff | None = None) -> None:
         self._client = client
         self._deadline = deadline
+        self._policy = CallPolicy(backoff=backoff or Backoff())
 
     @classmethod
-    def connect(cls, endpoint: str, credentials: Credentials, deadline: Deadline, pool_size: int = 10) -> Cce:
+    def connect(cls, endpoint: str, credentials: Credentials, deadline: Deadline, pool_size: int = 10,
+                backoff: Backoff | None = None) -> Cce:
         from huaweicloudsdkcce.v3.cce_exception_handler import CceExceptionHandler
 
         client = client_for("cce", CceClient, CceExceptionHandler(), endpoint, credentials,
                             credentials.project_id, pool_size)
-        return cls(client, deadline)
+        return cls(client, deadline, backoff)
 
     def cluster(self, cluster_id: str) -> Cluster:
         invoker = self._client.show_cluster_invoker(ShowClusterRequest(cluster_id=cluster_id))
@@ -175,7 +178,7 @@ class Cce:
         return replace(result, request_id=last_request_id())
 
     def _call(self, operation: str, invoker: Any, ok: Any) -> Any:
-        return invoke(invoker, operation, self._deadline, CallPolicy(), response_ok=ok)
+        return invoke(invoker, operation, self._deadline, self._policy, response_ok=ok)
 
 
 def _task(item: Any) -> UpgradeTask | None:

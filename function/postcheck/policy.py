@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """The pause between two attempts of one API call: exponential with equal jitter. Before retry ``n`` (1, 2, ...)
+    the pause is drawn by ``draw(low, high)`` between half of ``base_s * 2**(n-1)``, capped at ``cap_s``, and all
+    of it: 0.5 s doubling to 8 s by default. It never runs past the invocation's deadline
+    (:class:`postcheck.sdk.DeadlineBackoff` applies it)."""
+
+    base_s: float = 0.5
+    cap_s: float = 8.0
+    draw: Callable[[float, float], float] = field(default=random.uniform, compare=False)
 
 
 @dataclass(frozen=True)
@@ -27,3 +41,5 @@ class WaitPolicy:
     # A post-check that ran but whose result could not be published is kept this long for a redelivery (which
     # publishes it instead of confirming again): the platform's retries come within minutes.
     unpublished_ttl_s: float = 1800.0
+    # The pause between attempts of one API call (CCE and SMN alike).
+    backoff: Backoff = field(default_factory=Backoff)

@@ -54,7 +54,7 @@ class Runtime:
         with self._lock:
             if self._cce is None:
                 self._cce = Cce.connect(self.endpoints[0], self.credentials, self.deadline,
-                                        pool_size=self.settings.max_concurrency)
+                                        pool_size=self.settings.max_concurrency, backoff=self.policy.backoff)
             return self._cce
 
     @property
@@ -63,7 +63,7 @@ class Runtime:
             if self._smn is None:
                 self._smn = Smn.connect(self.endpoints[1], self.credentials, self.settings.smn_topic_urn,
                                         self.settings.topic_project, self.deadline,
-                                        pool_size=self.settings.max_concurrency)
+                                        pool_size=self.settings.max_concurrency, backoff=self.policy.backoff)
             return self._smn
 
     @property

@@ -12,22 +12,21 @@
   a read timeout escaping as ``requests.exceptions.ReadTimeout``, and a non-JSON error body (a
   gateway's HTML 502) escaping CCE's exception handler as ``json.JSONDecodeError``.
 - Transient failures are retried with the SDK's ``SyncInvoker.with_retry`` and a jittered exponential
-  backoff that never sleeps past the deadline.
-- Three adjustments to the SDK's HTTP plumbing, each guarded so that a changed SDK is left as it is: plain
-  adapters on its session that take each request's timeouts from the calling thread's deadline (the SDK's
-  adapter has a urllib3 ``Retry`` that hides a GET's 429 and read timeouts), requests' per-request scan of
-  the environment skipped where no proxy is configured, and requests signed in the calling thread rather
-  than on the client's thread pool (so the thread-local deadline is the caller's).
+  backoff (the caller's :class:`~postcheck.policy.Backoff`, carried by its :class:`CallPolicy`) that never
+  sleeps past the deadline.
+- One adjustment to the SDK's HTTP plumbing, guarded so that a changed SDK is left as it is: plain adapters on
+  its session (:class:`DeadlineAdapter`) that take each request's timeouts from the calling thread's call under
+  way, in place of the SDK's adapter, whose urllib3 ``Retry`` hides a GET's 429 and turns its read timeout into
+  a connection error. The SDK is otherwise used as it comes: it signs each request on its client's thread pool,
+  and sends it and reads the answer in the calling thread (see :class:`DeadlineAdapter`).
 """
 
 from __future__ import annotations
 
 import os
-import random
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -47,14 +46,13 @@ from requests.adapters import HTTPAdapter
 
 from .config import Credentials
 from .deadline import Deadline
+from .policy import Backoff
 
 USER_AGENT = "cce-postcheck-function/0.1"
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 20.0
 THROTTLE_CODES = frozenset({"APIG.0308"})
-# How requests takes proxies and a CA bundle from the environment: still honoured, each read once.
-PROXY_SETTINGS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy",
-                  "no_proxy", "NETRC")
+# Where requests finds a CA bundle named in the environment: read once, into the client's HttpConfig.
 CA_BUNDLE_SETTINGS = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 MAX_SDK_RETRIES = 10  # the SDK's own upper bound for with_retry
 
@@ -74,10 +72,6 @@ class ApiError(Exception):
         where = f"HTTP {self.status}" if self.status else "no HTTP answer"
         rid = f", request {self.request_id}" if self.request_id else ""
         return f"{self.operation}: {self.code}: {self.message} ({where}{rid})"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "status": self.status,
-                "request_id": self.request_id, "operation": self.operation}
 
 
 class _LastResponse(threading.local):
@@ -182,35 +176,10 @@ def client_for(kind: str, client_class: type[Client], exception_handler: Excepti
             .build()
         )
         _without_hidden_retries(client, config)
-        _sign_inline(client)
         while len(_cache) >= MAX_CACHED_CLIENTS:
             _cache.pop(next(iter(_cache)))  # the least recently used; not closed, it may be in use
         _cache[(kind, endpoint)] = (key, client)
         return client
-
-
-class _InlineExecutor:
-    """Runs a task in the caller's thread. The SDK signs every request on its client's thread pool and then
-    waits for the result: a hand-off between threads (about 0.3 ms a request, a fifth of a warm invocation's
-    own time) for work the calling thread could do itself."""
-
-    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
-        future: Future[Any] = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001 - handed to the waiter, as a pool would
-            future.set_exception(exc)
-        return future
-
-    def shutdown(self, wait: bool = True) -> None:
-        """Nothing runs in the background."""
-
-
-def _sign_inline(client: Any) -> None:
-    http_client = client.get_http_client()
-    if isinstance(getattr(http_client, "_executor", None), ThreadPoolExecutor):  # else: the SDK changed, leave it
-        http_client._executor.shutdown(wait=False)
-        http_client._executor = _InlineExecutor()
 
 
 class DeadlineAdapter(HTTPAdapter):
@@ -219,8 +188,21 @@ class DeadlineAdapter(HTTPAdapter):
     :func:`invoke` keeps the timeouts it was given (the client's defaults).
 
     The timeouts are the request's own: invocations that share a client (an instance running several at
-    once, the sweep's threads) each keep their own deadline. The SDK sends synchronous requests from the
-    calling thread, which is what makes the thread-local deadline the caller's.
+    once, the sweep's threads) each keep their own deadline. That the thread-local is the caller's rests on where
+    the SDK (huaweicloudsdkcore 3.1.219) does what, for a synchronous call:
+
+    - ``SyncInvoker.invoke`` (invoker/invoker.py) calls ``Client.do_http_request`` in the calling thread, retries
+      included;
+    - ``Client.do_http_request`` (client.py) hands only the signing to the client's thread pool and waits for it
+      (``build_future_request(...).result()``; auth/credentials.py ``process_auth_request``:
+      ``http_client.executor.submit(self.sign_request, request)``), then calls ``_do_http_request_sync(request)``
+      itself;
+    - ``HttpClient.do_request_sync`` (http/http_client.py) sends through the session (so this adapter's ``send``)
+      and then runs the response hook (the http handler's response handlers, :func:`_remember_response`
+      among them, then the exception handler), all in the calling thread.
+
+    Signing reads nothing of this module's. ``tests/unit/test_sdk_errors_and_clients.py`` holds a test that calls
+    a real client from threads of its own and checks each one's timeouts and request ID.
     """
 
     def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None,
@@ -247,10 +229,6 @@ def _without_hidden_retries(client: Any, config: HttpConfig) -> None:
                               max_retries=0)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
-    # requests reads the proxy variables and ~/.netrc on every request (about 0.5 ms each, a fifth of a warm
-    # invocation's own time); where none is set there is nothing to read. A CA bundle named in the environment
-    # was read once, into the HttpConfig (see client_for).
-    session.trust_env = any(os.environ.get(name) for name in PROXY_SETTINGS)
 
 
 def forget_clients() -> None:
@@ -261,12 +239,15 @@ def forget_clients() -> None:
         _cache.clear()
 
 
-class DeadlineBackoff(BackoffStrategy):
-    """Exponential backoff with equal jitter: a delay drawn between half of ``base * 2**n`` (capped) and all of it,
-    never sleeping past the deadline."""
+_BACKOFF = Backoff()
 
-    def __init__(self, deadline: Deadline, base_s: float = 0.5, cap_s: float = 8.0,
-                 rng: Callable[[float, float], float] = random.uniform, for_report: bool = False) -> None:
+
+class DeadlineBackoff(BackoffStrategy):
+    """Exponential backoff with equal jitter (:class:`~postcheck.policy.Backoff`): a delay drawn between half of
+    ``base * 2**n`` (capped) and all of it, never sleeping past the deadline."""
+
+    def __init__(self, deadline: Deadline, base_s: float = _BACKOFF.base_s, cap_s: float = _BACKOFF.cap_s,
+                 rng: Callable[[float, float], float] = _BACKOFF.draw, for_report: bool = False) -> None:
         self._deadline = deadline
         self._for_report = for_report
         self._base = base_s
@@ -290,13 +271,15 @@ def is_transient(exc: BaseException) -> bool:
 
 @dataclass(frozen=True)
 class CallPolicy:
-    """How hard to try one call, and how long each attempt may take (cut to the deadline)."""
+    """How hard to try one call, how long each attempt may take (cut to the deadline), and how long to pause
+    between attempts."""
 
     max_attempts: int = 4
     min_time_for_retry_s: float = 1.0
     connect_s: float = CONNECT_TIMEOUT_S
     read_s: float = READ_TIMEOUT_S
     for_report: bool = False  # a report may use the time kept back for it
+    backoff: Backoff = field(default_factory=Backoff)
 
 
 def invoke(invoker: Any, operation: str, deadline: Deadline, policy: CallPolicy = CallPolicy(),
@@ -318,7 +301,9 @@ def invoke(invoker: Any, operation: str, deadline: Deadline, policy: CallPolicy 
 
     retries = max(0, min(policy.max_attempts - 1, MAX_SDK_RETRIES))
     if retries:
-        invoker = invoker.with_retry(retry, retries, DeadlineBackoff(deadline, for_report=policy.for_report))
+        pause = policy.backoff
+        invoker = invoker.with_retry(retry, retries, DeadlineBackoff(deadline, pause.base_s, pause.cap_s, pause.draw,
+                                                                     for_report=policy.for_report))
     try:
         response = invoker.invoke()
     except SdkException as exc:

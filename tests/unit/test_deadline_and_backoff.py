@@ -32,6 +32,7 @@ from huaweicloudsdkcore.invoker.invoker import SyncInvoker
 
 from postcheck import sdk
 from postcheck.deadline import Deadline
+from postcheck.policy import Backoff
 from postcheck.sdk import ApiError, CallPolicy, DeadlineBackoff, is_transient
 
 RESERVE_S = 8.0  # docs/operations.md: "a reserve (8 s, at most a quarter of the budget)"
@@ -172,25 +173,22 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     return fake
 
 
-def _jitter(monkeypatch: pytest.MonkeyPatch, rng: Any) -> None:
-    class Drawn(DeadlineBackoff):
-        def __init__(self, deadline: Deadline, **kwargs: Any) -> None:
-            super().__init__(deadline, rng=rng, **kwargs)
-
-    monkeypatch.setattr(sdk, "DeadlineBackoff", Drawn)
+def drawn_by(rng: Any) -> Backoff:
+    """The default backoff, with its jitter drawn by ``rng``."""
+    return Backoff(draw=rng)
 
 
 def _unavailable() -> ServerResponseException:
     return ServerResponseException(503, SdkError("req-1", "CCE.01500001", "Service Unavailable"))
 
 
-def test_retries_wait_longer_each_time(clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
-    _jitter(monkeypatch, highest)
+def test_retries_wait_longer_each_time(clock: Clock) -> None:
     client = FailingClient(clock, [_unavailable()])
     deadline = Deadline(10_000.0, clock=clock)
 
     with pytest.raises(ApiError) as raised:
-        sdk.invoke(SyncInvoker(client, {}), "show_cluster", deadline, CallPolicy(max_attempts=len(DOUBLING) + 1))
+        sdk.invoke(SyncInvoker(client, {}), "show_cluster", deadline,
+                   CallPolicy(max_attempts=len(DOUBLING) + 1, backoff=drawn_by(highest)))
 
     assert raised.value.status == 503 and raised.value.transient
     assert client.attempts == len(DOUBLING) + 1
@@ -199,9 +197,7 @@ def test_retries_wait_longer_each_time(clock: Clock, monkeypatch: pytest.MonkeyP
 
 @pytest.mark.parametrize("rng", [highest, random.Random(7).uniform], ids=["ceiling", "random"])
 @pytest.mark.parametrize("budget_s", [12.0, 20.0, 33.0])
-def test_retries_never_sleep_past_the_usable_time(clock: Clock, monkeypatch: pytest.MonkeyPatch, rng: Any,
-                                                  budget_s: float) -> None:
-    _jitter(monkeypatch, rng)
+def test_retries_never_sleep_past_the_usable_time(clock: Clock, rng: Any, budget_s: float) -> None:
     client = FailingClient(clock, [_unavailable()])
     start = clock.now
     deadline = Deadline(budget_s, clock=clock)
@@ -209,7 +205,7 @@ def test_retries_never_sleep_past_the_usable_time(clock: Clock, monkeypatch: pyt
 
     with pytest.raises(ApiError):
         sdk.invoke(SyncInvoker(client, {}), "show_cluster", deadline,
-                   CallPolicy(max_attempts=11, min_time_for_retry_s=0.0))
+                   CallPolicy(max_attempts=11, min_time_for_retry_s=0.0, backoff=drawn_by(rng)))
 
     assert client.attempts > 1
     for when, seconds in clock.sleeps:

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 import requests
-from huaweicloudsdkcce.v3 import CceClient
+from huaweicloudsdkcce.v3 import CceClient, ShowClusterRequest
 from huaweicloudsdkcce.v3.cce_exception_handler import CceExceptionHandler
 from huaweicloudsdkcore.exceptions.exceptions import (
     ClientRequestException,
@@ -132,11 +132,16 @@ OK = types.SimpleNamespace(status_code=200, message_id="m-1")
 
 # -- ApiError: what the result's "error" holds ---------------------------------------------------------------
 
-def test_an_api_errors_dict_is_the_results_error_field() -> None:
+def error_fields(error: ApiError) -> dict[str, Any]:
+    """What the result's ``error`` takes from an API error."""
+    return {name: getattr(error, name) for name in ("code", "message", "status", "request_id", "operation")}
+
+
+def test_an_api_error_holds_the_results_error_fields() -> None:
     error = ApiError("show_cluster", "CCE.01404001", "not found", 404, "req-9", transient=False)
 
-    assert error.as_dict() == {"code": "CCE.01404001", "message": "not found", "status": 404,
-                               "request_id": "req-9", "operation": "show_cluster"}
+    assert error_fields(error) == {"code": "CCE.01404001", "message": "not found", "status": 404,
+                                   "request_id": "req-9", "operation": "show_cluster"}
 
 
 def test_an_api_errors_text_names_the_call_the_code_the_message_the_status_and_the_request() -> None:
@@ -685,6 +690,47 @@ def test_the_adapter_keeps_requests_defaults(sent: list[dict[str, Any]]) -> None
     assert sent[-1]["verify"] is True  # certificates are checked unless told otherwise
 
 
+def test_threads_sharing_a_real_client_each_send_with_their_own_timeouts_and_hear_their_own_request_id(
+        quiet_env: pytest.MonkeyPatch) -> None:
+    # The SDK, as it comes, signs each request on its client's thread pool; what DeadlineAdapter and the request-ID
+    # capture rely on is that the request is sent and its answer heard in the calling thread (DeadlineAdapter's
+    # docstring names the SDK's code). Two threads share one client, both requests in flight at once.
+    client = _client()
+    both_sending = threading.Barrier(2, timeout=30)
+    sent: dict[str, Any] = {}
+
+    def send(self: HTTPAdapter, request: Any, **kwargs: Any) -> requests.Response:
+        name = threading.current_thread().name
+        sent[name] = kwargs.get("timeout")
+        both_sending.wait()  # a timing kept anywhere but in the sending thread would now hold only one of the two
+        return _response(200, "{}", request_id=f"req-{name}")
+
+    quiet_env.setattr(HTTPAdapter, "send", send)
+    policy = CallPolicy(max_attempts=1, connect_s=2.0, read_s=7.0)
+    # "short" has 3 s left, less than the policy's read timeout: cut to 3 s; "long" has the policy's own.
+    calls = {"short": (frozen(3.0), (2.0, 3.0)), "long": (frozen(60.0), (2.0, 7.0))}
+    heard: dict[str, str | None] = {}
+    errors: list[BaseException] = []
+
+    def call(name: str) -> None:
+        try:
+            sdk.invoke(client.show_cluster_invoker(ShowClusterRequest(cluster_id="c")), "show_cluster",
+                       calls[name][0], policy)
+            heard[name] = sdk.last_request_id()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=call, args=(name,), name=name) for name in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sent == {name: timeouts for name, (_, timeouts) in calls.items()}
+    assert heard == {name: f"req-{name}" for name in calls}
+
+
 # -- the clients: built once, configured for a function ---------------------------------------------------------
 
 def _client(kind: str = "cce", endpoint: str = ENDPOINT, creds: Credentials = CREDS, project: str = PROJECT,
@@ -852,10 +898,6 @@ def test_a_clients_session_has_plain_adapters_without_hidden_retries(quiet_env: 
         assert adapter._pool_connections == http.config.pool_connections
 
 
-def test_without_proxy_settings_requests_skips_the_environment(quiet_env: Any) -> None:
-    assert _client().get_http_client()._session.trust_env is False
-
-
 @pytest.mark.parametrize("name", ["HTTPS_PROXY", "https_proxy", "NO_PROXY", "ALL_PROXY", "NETRC"])
 def test_a_proxy_setting_in_the_environment_is_honoured(quiet_env: pytest.MonkeyPatch, name: str) -> None:
     quiet_env.setenv(name, "http://proxy.example.invalid:3128")
@@ -868,14 +910,3 @@ def test_a_client_without_a_session_is_left_as_the_sdk_made_it() -> None:
     client = types.SimpleNamespace(get_http_client=lambda: types.SimpleNamespace())
 
     sdk._without_hidden_retries(client, config)  # an SDK whose layout changed: no error
-
-
-def test_requests_are_signed_in_the_calling_thread(quiet_env: Any) -> None:
-    executor = _client().get_http_client().executor
-
-    assert executor.submit(threading.current_thread).result() is threading.current_thread()
-    assert executor.submit(lambda a, b=0: (a, b), 1, b=2).result() == (1, 2)
-    failed = executor.submit(int, "x")
-    assert isinstance(failed.exception(), ValueError)
-    executor.shutdown()  # nothing runs in the background: nothing to wait for
-    assert executor.submit(lambda: "still usable").result() == "still usable"
