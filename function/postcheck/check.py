@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from functools import partial
 
 from . import logs
 from .cce import Cce
@@ -15,7 +14,8 @@ from .decision import CannotCheck, UpgradeRunning, for_event
 from .intent import CheckIntent
 from .notification import build_started
 from .records import Cluster, Upgrade
-from .report import Handled, api_failure, conclude
+from .redelivery import Job
+from .report import Handled, api_failure, conclude, recall
 from .result import Outcome, Result
 from .runtime import Runtime
 from .sdk import ApiError
@@ -38,16 +38,24 @@ def check_cluster(intent: CheckIntent, runtime: Runtime) -> Result:
     )
     identity = ("event", intent.cluster_id, intent.trigger, intent.trace_id, intent.upgrade_task_id,
                 intent.cluster_version, intent.target_version, base.dry_run, intent.force)
-    return conclude(base, partial(follow, intent, base, runtime), runtime, identity)
+    # The topic routed for the cluster as the event names it: the same for every delivery of the same event.
+    job = Job.of(identity, runtime.settings.topic_for(base.cluster_id, base.cluster_name), runtime.endpoints,
+                 runtime.credentials.project_id)
+    earlier = recall(job, runtime)
+    return conclude(earlier or follow(intent, base, runtime), job, runtime, reused=earlier is not None)
 
 
 def follow(intent: CheckIntent, result: Result, runtime: Runtime) -> Handled:
-    """Read the cluster, then follow its newest upgrade and carry out what it calls for."""
-    cluster = runtime.cce.cluster(intent.cluster_id)
+    """Read the cluster, then follow its newest upgrade and carry out what it calls for. A CCE error ends it as
+    a ``failed`` result, with the cluster's name as CCE gives it once known (it routes the message)."""
+    try:
+        cluster = runtime.cce.cluster(intent.cluster_id)
+    except ApiError as exc:
+        return api_failure(result, exc, runtime)
     result = result.updated(cluster_name=cluster.name or intent.cluster_name)
     try:
         return _follow_known(intent, result, cluster, runtime)
-    except ApiError as exc:  # reported with the name CCE gave: it routes the message and names the cluster
+    except ApiError as exc:
         return api_failure(result, exc, runtime)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 MAX_ENTRIES = 256
@@ -52,6 +53,34 @@ class Store(Generic[Work]):
 
 
 STORE: Store[Any] = Store()
+
+
+@dataclass(frozen=True)
+class Job:
+    """One cluster's work, as a redelivery recognises it. ``identity``: what the work is (its first item,
+    ``"event"`` or ``"sweep"``, says which kind; an event's fourth is its trace's ID); ``key``: the identity
+    with where its result goes (the SMN topic routed for the cluster as the event or the sweep names it, the
+    endpoints, the project)."""
+
+    identity: tuple[Any, ...]
+    key: tuple[Any, ...]
+
+    @classmethod
+    def of(cls, identity: tuple[Any, ...], topic: str, endpoints: tuple[str, str], project_id: str) -> Job:
+        return cls(identity, (*identity, topic, endpoints, project_id))
+
+    @property
+    def redelivered_whole(self) -> bool:
+        """Work that comes again only as part of a redelivery: a sweep's cluster in its window, or an upgrade
+        event with its trace's ID (a manual event sent again is a new request, and is done again)."""
+        return self.identity[0] == "sweep" or (self.identity[0] == "event" and bool(self.identity[3]))
+
+    def recall(self, ttl_s: float) -> Any:
+        """What an earlier delivery of this work left for this one (within ``ttl_s``), else None."""
+        return STORE.take(self.key, ttl_s)
+
+    def keep(self, work: Any) -> None:
+        STORE.keep(self.key, work)
 
 
 def forget() -> None:

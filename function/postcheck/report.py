@@ -1,19 +1,19 @@
 """The end of one cluster's work: publish the message its outcome calls for, and give its result.
 
-A CCE error anywhere in the work becomes a ``failed`` result with phase ``Error``, published like any other. If an
-earlier delivery of the same work in this instance ran the post-check but could not publish it, the post-check is
-not run again: only the publish is retried (:mod:`postcheck.redelivery`).
+A CCE error in the work becomes a ``failed`` result with phase ``Error`` (:func:`api_failure`), published like any
+other. If an earlier delivery of the same work in this instance ran the post-check but could not publish it, the
+post-check is not run again: only the publish is retried (:func:`recall`, :mod:`postcheck.redelivery`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import logs, redelivery
+from . import logs
 from .errors import NotificationFailed
 from .notification import build
+from .redelivery import Job
 from .result import ErrorInfo, Outcome, Result
 from .runtime import Runtime
 from .sdk import ApiError
@@ -32,43 +32,31 @@ class Handled:
     planned_check: dict[str, Any] | None = None
 
 
-def conclude(base: Result, work: Callable[[], Handled], runtime: Runtime, identity: tuple[Any, ...]) -> Result:
-    """Do ``work`` for the cluster of ``base`` (unless a redelivery of it finds it done), publish its message and
-    return its result. ``identity``: what makes two deliveries the same work (its first item, ``"event"`` or
-    ``"sweep"``, says which kind)."""
-    # The topic is the one routed (TOPIC_ROUTES) for the cluster as the event or the sweep names it: the same for
-    # every delivery of the same work. The message itself goes where the cluster's name, as CCE gives it, routes.
-    topic = runtime.settings.topic_for(base.cluster_id, base.cluster_name)
-    key = (*identity, topic, runtime.endpoints, runtime.credentials.project_id)
-    stored: Handled | None = redelivery.STORE.take(key, runtime.policy.unpublished_ttl_s)
-    if stored is not None:
-        log.info("reusing an earlier delivery's work", extra={"cluster_id": base.cluster_id,
-                                                              "publish": stored.message is not None})
-        handled = stored
-    else:
-        try:
-            handled = work()
-        except ApiError as exc:
-            handled = api_failure(base, exc, runtime)
+def conclude(handled: Handled, job: Job, runtime: Runtime, reused: bool = False) -> Result:
+    """Publish the message ``handled`` calls for and return its result; keep for a redelivery what it must not
+    redo (``reused``: ``handled`` is what an earlier delivery of ``job`` left)."""
     try:
         result = notify(handled, runtime)
     except NotificationFailed:
         if _post_check_ran(handled.result):
-            redelivery.STORE.keep(key, handled)
+            job.keep(handled)
         raise
-    if _redelivered_whole(identity) and (handled.message is not None or _post_check_ran(result) or stored is not None):
+    if job.redelivered_whole and (handled.message is not None or _post_check_ran(result) or reused):
         # A sweep, or a delivery of several upgrade events, fails as a whole when one result cannot be published,
         # and the platform delivers it again: what it did check or tell must not be checked or told again then.
-        redelivery.STORE.keep(key, Handled(result))
+        job.keep(Handled(result))
     log.info("cluster handled", extra={"cluster_id": result.cluster_id, "outcome": result.outcome.value,
                                        "phase": result.phase, "dry_run": result.dry_run})
     return result
 
 
-def _redelivered_whole(identity: tuple[Any, ...]) -> bool:
-    """Work that comes again only as part of a redelivery: a sweep's cluster in its window, or an upgrade event
-    with its trace's ID (a manual event sent again is a new request, and is done again)."""
-    return identity[0] == "sweep" or (identity[0] == "event" and bool(identity[3]))
+def recall(job: Job, runtime: Runtime) -> Handled | None:
+    """What an earlier delivery of ``job`` in this instance did and could not publish, to be published now."""
+    handled: Handled | None = job.recall(runtime.policy.unpublished_ttl_s)
+    if handled is not None:
+        log.info("reusing an earlier delivery's work", extra={"cluster_id": handled.result.cluster_id,
+                                                              "publish": handled.message is not None})
+    return handled
 
 
 def api_failure(result: Result, exc: ApiError, runtime: Runtime) -> Handled:

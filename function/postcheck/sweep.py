@@ -22,7 +22,8 @@ from .decision import for_sweep
 from .errors import NotificationFailed, SweepFailed
 from .intent import SweepIntent
 from .records import Cluster
-from .report import Handled, conclude
+from .redelivery import Job
+from .report import Handled, api_failure, conclude, recall
 from .result import ErrorInfo, Outcome, Result, SweepResult
 from .runtime import Runtime
 from .sdk import ApiError
@@ -70,9 +71,11 @@ def _one_cluster(cluster: Cluster, runtime: Runtime, window: Window, dry_run: bo
         # not begun rather than cut short: no message blames CCE for the sweep's own lack of time
         return base.updated(outcome=Outcome.PENDING,
                             reason="not reached within the sweep's own time budget: the next sweep judges it")
+    job = Job.of(("sweep", cluster.id, window, dry_run), runtime.settings.topic_for(cluster.id, cluster.name),
+                 runtime.endpoints, runtime.credentials.project_id)
     try:
-        return conclude(base, partial(_judge, cluster, base, runtime, window), runtime,
-                        ("sweep", cluster.id, window, dry_run))
+        earlier = recall(job, runtime)
+        return conclude(earlier or _judge(cluster, base, runtime, window), job, runtime, reused=earlier is not None)
     except NotificationFailed as exc:
         return exc
     except Exception as exc:  # a bug met on one cluster must not stop the others (logged with its traceback)
@@ -82,8 +85,11 @@ def _one_cluster(cluster: Cluster, runtime: Runtime, window: Window, dry_run: bo
 
 
 def _judge(cluster: Cluster, base: Result, runtime: Runtime, window: Window) -> Handled:
-    upgrade = read_upgrades(runtime.cce, cluster.id).newest
-    return carry_out(for_sweep(upgrade, cluster, window), base, cluster, runtime)
+    try:
+        upgrade = read_upgrades(runtime.cce, cluster.id).newest
+        return carry_out(for_sweep(upgrade, cluster, window), base, cluster, runtime)
+    except ApiError as exc:
+        return api_failure(base, exc, runtime)
 
 
 def _select(listed: list[Cluster], wanted: tuple[str, ...]) -> tuple[list[Cluster], list[str]]:

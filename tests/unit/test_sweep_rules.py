@@ -29,7 +29,7 @@ from postcheck.errors import InvocationFailed
 from postcheck.intent import SweepIntent
 from postcheck.policy import WaitPolicy
 from postcheck.records import Cluster, PostCheck, UpgradeTask
-from postcheck.result import Outcome, Receipt
+from postcheck.result import Receipt
 from postcheck.runtime import Runtime
 from postcheck.sdk import ApiError
 from postcheck.sweep import sweep
@@ -405,7 +405,7 @@ def test_the_default_floor_leaves_a_nearly_spent_sweep_pending():
     assert cce.reads == []
 
 
-@pytest.mark.parametrize("outcome", [o.value for o in Outcome])
+@pytest.mark.parametrize("outcome", OUTCOMES)  # every outcome a cluster can have
 def test_the_summary_names_every_outcome(outcome):
     assert outcome in run(MemoryCce({}))["summary"]
 

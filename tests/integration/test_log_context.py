@@ -1,0 +1,96 @@
+"""Issue 12: every log line of an invocation names it: ``request_id`` (``context.getRequestID()``) and
+``cold_start`` (whether the invocation started this function instance), including the lines written by the
+threads a sweep or a delivery of several events starts. Over real HTTP against the stand-in."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import threading
+from typing import Any
+
+import pytest
+
+from conftest import DEMO, event
+from postcheck import logs
+
+
+@pytest.fixture
+def lines():
+    """The function's log lines, as JSON objects."""
+    logger = logs.configure()
+    [handler] = [h for h in logger.handlers if getattr(h, "_postcheck", False)]
+    buffer = io.StringIO()
+    old = handler.setStream(buffer)
+    try:
+        yield lambda: [json.loads(line) for line in buffer.getvalue().splitlines()]
+    finally:
+        handler.setStream(old)
+
+
+def two_clusters() -> dict[str, Any]:
+    scenario = copy.deepcopy(DEMO)
+    second = copy.deepcopy(scenario["clusters"][0])
+    second["id"] = "5c9e2a11-0000-4000-8000-00000000beef"
+    second["name"] = "prod-west"
+    scenario["clusters"].append(second)
+    return scenario
+
+
+@pytest.mark.parametrize("scenario", [two_clusters()])
+def test_every_line_of_a_sweep_names_the_invocation_even_from_the_sweeps_threads(standin, invoke, context, lines):
+    result = invoke(event("timer"))
+
+    assert result["outcome"] == "swept" and len(result["clusters"]) == 2
+    written = lines()
+    handled = [line for line in written if line["message"] == "cluster handled"]
+    assert len(handled) == 2  # one per cluster, each written in a thread of the sweep
+    assert written and {line.get("request_id") for line in written} == {context.getRequestID()}
+    assert all(line["cold_start"] in (True, False) for line in written)
+
+
+def test_two_invocations_are_told_apart_by_their_request_ids(standin, invoke, context, lines):
+    from scripts.local_context import LocalContext
+
+    other = LocalContext(context.getSecurityAccessKey(), context.getSecuritySecretKey(), context.getSecurityToken(),
+                         context.getProjectID(), context._user_data)
+    invoke(event("manual"))
+    invoke(event("manual"), other)
+
+    ids = [line.get("request_id") for line in lines()]
+    assert context.getRequestID() != other.getRequestID()
+    assert set(ids) == {context.getRequestID(), other.getRequestID()}
+    assert ids.index(other.getRequestID()) > max(i for i, rid in enumerate(ids) if rid == context.getRequestID())
+
+
+def test_only_the_first_invocation_of_an_instance_is_a_cold_start(monkeypatch, lines):
+    monkeypatch.setattr(logs, "_started", threading.Event())  # a fresh instance
+    log = logs.get("test")
+
+    class Context:
+        def __init__(self, request_id: str) -> None:
+            self.request_id = request_id
+
+        def getRequestID(self) -> str:
+            return self.request_id
+
+    for request_id in ("first", "second", "third"):
+        with logs.invocation(Context(request_id)):
+            log.info("working")
+
+    assert [(line["request_id"], line["cold_start"]) for line in lines()] == [
+        ("first", True), ("second", False), ("third", False)]
+
+
+def test_a_context_without_a_request_id_still_logs(lines):
+    with logs.invocation(object()):
+        logs.get("test").info("working")
+    [line] = lines()
+    assert "request_id" not in line and line["message"] == "working"
+
+
+def test_outside_an_invocation_lines_carry_neither(lines):
+    logs.get("test").info("at import")
+    [line] = lines()
+    assert "request_id" not in line and "cold_start" not in line
