@@ -1,9 +1,9 @@
 """The scenario: which project, keys, topics, clusters, upgrade tasks, workflows, nodes, node pools and
 add-ons the stand-in serves.
 
-Loaded from JSON (a file path or an already parsed dict) and validated up front, so a typo in a
-scenario fails with the exact place (``clusters[0].upgrade_tasks[1].phases[0]: ...``) instead of
-turning into a confusing answer later. Unknown keys are rejected for the same reason.
+Loaded from JSON (a file path or an already parsed dict) and validated up front by pydantic models of its
+JSON (below), so a typo in a scenario fails with the exact place (``clusters[0].upgrade_tasks[1].phases[0]:
+...``) instead of turning into a confusing answer later. Unknown keys are rejected for the same reason.
 
 Walks. A list of states walks one step per read and then stays on its last step: an upgrade task's
 ``phases`` per read of the task (ListUpgradeClusterTasks or ShowUpgradeClusterTask), the cluster's
@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from scripts.standin.faults import Fault, FaultError, parse_fault
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic.alias_generators import to_camel
+
+from scripts.standin.faults import Fault, parse_fault
 from scripts.standin.signature import Credential
 
 TASK_PHASES = ("Init", "Queuing", "Running", "Pause", "Success", "Failed")
@@ -296,305 +299,277 @@ class Scenario:
     faults: list[Fault] = field(default_factory=list)
 
 
-class _Obj:
-    """Typed reads from one JSON object, reporting errors with their path; ``done`` rejects extras."""
-
-    def __init__(self, data: Any, where: str) -> None:
-        if not isinstance(data, Mapping):
-            raise ScenarioError(f"{where or 'scenario'}: expected a JSON object, got {type(data).__name__}")
-        self.data = data
-        self.where = where
-        self.seen: set[str] = set()
-
-    def at(self, key: str) -> str:
-        return f"{self.where}.{key}" if self.where else key
-
-    def get(self, key: str, kinds: type | tuple[type, ...], default: Any = ..., what: str = "") -> Any:
-        """The value at ``key`` (booleans never count as numbers); ``...`` as default means required."""
-        self.seen.add(key)
-        if key not in self.data:
-            if default is ...:
-                raise ScenarioError(f"{self.at(key)}: required")
-            return default
-        value = self.data[key]
-        if isinstance(value, bool) or not isinstance(value, kinds):
-            raise ScenarioError(f"{self.at(key)}: expected {what or kinds}, got {value!r}")
-        return value
-
-    def text(self, key: str, default: Any = ...) -> Any:
-        value = self.get(key, str, default, "a string")
-        if isinstance(value, str) and not value.strip():
-            raise ScenarioError(f"{self.at(key)}: must not be empty")
-        return value
-
-    def choice(self, key: str, allowed: tuple[str, ...], default: Any = ...) -> Any:
-        value = self.get(key, str, default, "a string")
-        if value is not None and value not in allowed:
-            raise ScenarioError(f"{self.at(key)}: {value!r} is not one of {', '.join(allowed)}")
-        return value
-
-    def items(self, key: str, required: bool = False) -> list[tuple[str, Any]]:
-        value = self.get(key, list, ... if required else [], "a list")
-        return [(f"{self.at(key)}[{index}]", item) for index, item in enumerate(value)]
-
-    def done(self) -> None:
-        extra = sorted(set(self.data) - self.seen)
-        if extra:
-            raise ScenarioError(f"{self.where or 'scenario'}: unknown field(s) {', '.join(extra)}")
+# -- validation: pydantic models of the scenario as its JSON is written, built into the classes above ----------
+# A field whose default is None may be left out, but a JSON null in it is refused (defaults are not validated).
 
 
-def _credential(obj: _Obj) -> Credential:
-    token = obj.get("security_token", str, None, "a string")
-    credential = Credential(obj.text("ak"), obj.text("sk"), token or None)
-    obj.done()
-    return credential
+class _Refused(ValueError):
+    """A check across fields failed; ``at`` is its place below the object checked (``"nodes"``)."""
+
+    def __init__(self, message: str, *at: str | int) -> None:
+        super().__init__(message)
+        self.at = at
 
 
-def _task(obj: _Obj) -> UpgradeTask:
-    phase = obj.choice("phase", TASK_PHASES, None)
-    phases = [_choice_item(where, item, TASK_PHASES) for where, item in obj.items("phases")]
-    if not phases:
-        if phase is None:
-            raise ScenarioError(f"{obj.at('phase')}: required (or give phases)")
-        phases = [phase]
-    created = obj.text("creationTimestamp")
-    updated = obj.text("updateTimestamp", created)
-    task = UpgradeTask(
-        uid=obj.text("uid"),
-        version=obj.text("version"),
-        target_version=obj.text("targetVersion"),
-        phases=phases,
-        creation_timestamp=created,
-        update_timestamp=updated,
-        completion_time=obj.text("completionTime", None),
-        progress=obj.get("progress", str, None, "a string"),
-    )
-    obj.done()
-    return task
+def _one_or_list(kind: type, what: str) -> BeforeValidator:
+    """A walk given as a list of values, or as one value (a walk of one step)."""
+
+    def listed(value: Any) -> Any:
+        if isinstance(value, list):
+            return value
+        if isinstance(value, kind) and not isinstance(value, bool):
+            return [value]
+        raise ValueError(f"expected {what}, got {value!r}")
+
+    return BeforeValidator(listed)
 
 
-def _choice_item(where: str, value: Any, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise ScenarioError(f"{where}: {value!r} is not one of {', '.join(allowed)}")
-    return str(value)
-
-
-def _point(obj: _Obj) -> Point:
-    point = Point(
-        task_type=obj.choice("taskType", POINT_TYPES),
-        status=obj.choice("status", POINT_STATUSES),
-        task_id=obj.text("taskID", None),
-        start_time_stamp=obj.text("startTimeStamp", None),
-        end_time_stamp=obj.text("endTimeStamp", None),
-        expire_time_stamp=obj.text("expireTimeStamp", None),
-    )
-    obj.done()
-    return point
-
-
-def _workflow(obj: _Obj, task_ids: set[str]) -> Workflow:
-    points = [_point(_Obj(item, where)) for where, item in obj.items("points", required=True)]
-    for index, point in enumerate(points):
-        if point.task_type == "Cluster" and point.task_id is not None and point.task_id not in task_ids:
-            raise ScenarioError(
-                f"{obj.at('points')}[{index}].taskID: {point.task_id!r} "
-                "is not an upgrade task of this cluster"
-            )
-    created = obj.text("creationTimestamp", DEFAULT_TIMESTAMP)
-    workflow = Workflow(
-        uid=obj.text("uid"),
-        cluster_version=obj.text("clusterVersion"),
-        target_version=obj.text("targetVersion"),
-        phase=obj.choice("phase", WORKFLOW_PHASES),
-        points=points,
-        creation_timestamp=created,
-        update_timestamp=obj.text("updateTimestamp", created),
-    )
-    obj.done()
-    return workflow
-
-
-def _walk(obj: _Obj, single: str, several: str, allowed: tuple[str, ...], default: str) -> list[str]:
-    """``several`` (a non-empty list, walked per read) or else ``single`` (one value); as for upgrade tasks,
-    ``several`` wins when both are given (``single`` is still validated)."""
-    one = obj.choice(single, allowed, default)
-    if several in obj.data:
-        values = [_choice_item(where, item, allowed) for where, item in obj.items(several)]
-        if not values:
-            raise ScenarioError(f"{obj.at(several)}: must not be empty")
-        return values
-    return [one]
-
-
-def _count_walk(obj: _Obj, key: str) -> list[int]:
-    """A count (an integer >= 0) or a non-empty list of them, walked per read; 0 when absent."""
-    value = obj.get(key, (int, list), 0, "an integer or a list of integers")
-    values = value if isinstance(value, list) else [value]
-    if not values:
-        raise ScenarioError(f"{obj.at(key)}: must not be empty")
-    for index, item in enumerate(values):
-        where = f"{obj.at(key)}[{index}]" if isinstance(value, list) else obj.at(key)
-        if isinstance(item, bool) or not isinstance(item, int) or item < 0:
-            raise ScenarioError(f"{where}: expected an integer >= 0, got {item!r}")
-    return values
-
-
-def _text_walk(obj: _Obj, key: str) -> list[str]:
-    """A string or a non-empty list of strings, walked per read; "" when absent."""
-    value = obj.get(key, (str, list), "", "a string or a list of strings")
-    values = value if isinstance(value, list) else [value]
-    if not values:
-        raise ScenarioError(f"{obj.at(key)}: must not be empty")
-    for index, item in enumerate(values):
-        if not isinstance(item, str):
-            raise ScenarioError(f"{obj.at(key)}[{index}]: expected a string, got {item!r}")
-    return values
-
-
-def _node(obj: _Obj, cluster_id: str, number: int) -> Node:
-    name = obj.text("name")
-    node = Node(
-        uid=obj.text("uid", None) or stable_id(cluster_id, "node", "name", name),
-        name=name,
-        phases=_walk(obj, "phase", "phases", NODE_PHASES, "Active"),
-        flavor=obj.text("flavor", DEFAULT_NODE_FLAVOR),
-        private_ip=f"192.168.{number // 256 % 256}.{number % 256}",
-        creation_timestamp=obj.text("creationTimestamp", DEFAULT_TIMESTAMP),
-    )
-    obj.done()
-    return node
-
-
-def _node_pool(obj: _Obj, cluster_id: str) -> NodePool:
-    name = obj.text("name")
-    current = obj.get("currentNode", int, 0, "an integer")
-    if current < 0:
-        raise ScenarioError(f"{obj.at('currentNode')}: must not be negative")
-    pool = NodePool(
-        uid=obj.text("uid", None) or stable_id(cluster_id, "nodepool", name),
-        name=name,
-        phases=_walk(obj, "phase", "phases", NODE_POOL_PHASES, ""),
-        current_node=current,
-        creating_node=_count_walk(obj, "creatingNode"),
-        deleting_node=_count_walk(obj, "deletingNode"),
-        flavor=obj.text("flavor", DEFAULT_NODE_FLAVOR),
-        creation_timestamp=obj.text("creationTimestamp", DEFAULT_TIMESTAMP),
-    )
-    obj.done()
-    return pool
-
-
-def _addon(obj: _Obj, cluster_id: str) -> Addon:
-    name = obj.text("name")
-    addon = Addon(
-        uid=obj.text("uid", None) or stable_id(cluster_id, "addon", name),
-        name=name,
-        version=obj.text("version", "1.0.0"),
-        statuses=_walk(obj, "status", "statuses", ADDON_STATUSES, "running"),
-        reasons=_text_walk(obj, "reason"),
-        messages=_text_walk(obj, "message"),
-        creation_timestamp=obj.text("creationTimestamp", "2026-06-01T08:00:00Z"),
-    )
-    obj.done()
-    return addon
-
-
-def _nodes(obj: _Obj, cluster_id: str) -> list[Node]:
-    explicit = [_node(_Obj(item, where), cluster_id, n) for n, (where, item) in enumerate(obj.items("nodes"), 1)]
-    count = obj.get("node_count", int, 0 if "nodes" in obj.data else DEFAULT_NODE_COUNT, "an integer")
+def _node_count(count: int) -> int:
     if not 0 <= count <= MAX_NODE_COUNT:
-        raise ScenarioError(f"{obj.at('node_count')}: must be from 0 to {MAX_NODE_COUNT}, got {count}")
-    nodes = explicit + generated_nodes(cluster_id, count)
-    _unique([node.name for node in nodes], obj.at("nodes"), "name")
-    _unique([node.uid for node in nodes], obj.at("nodes"), "uid")
-    return nodes
+        raise ValueError(f"must be from 0 to {MAX_NODE_COUNT}, got {count}")
+    return count
 
 
-def _cluster(obj: _Obj) -> Cluster:
-    cluster_id = obj.text("id")
-    tasks = [_task(_Obj(item, where)) for where, item in obj.items("upgrade_tasks")]
-    _unique([task.uid for task in tasks], obj.at("upgrade_tasks"), "uid")
-    task_ids = {task.uid for task in tasks}
-    workflows = [_workflow(_Obj(item, where), task_ids) for where, item in obj.items("workflows")]
-    _unique([workflow.uid for workflow in workflows], obj.at("workflows"), "uid")
-    nodes = _nodes(obj, cluster_id)
-    if "node_pools" in obj.data:
-        pools = [_node_pool(_Obj(item, where), cluster_id) for where, item in obj.items("node_pools")]
-    else:
-        pools = [NodePool(stable_id(cluster_id, "nodepool", "pool-1"), "pool-1", current_node=len(nodes))]
-    _unique([pool.name for pool in pools], obj.at("node_pools"), "name")
-    _unique([pool.uid for pool in pools], obj.at("node_pools"), "uid")
-    if "addons" in obj.data:
-        addons = [_addon(_Obj(item, where), cluster_id) for where, item in obj.items("addons")]
-    else:
-        addons = [Addon(stable_id(cluster_id, "addon", n), n, version) for n, version in DEFAULT_ADDONS]
-    _unique([addon.name for addon in addons], obj.at("addons"), "name")
-    _unique([addon.uid for addon in addons], obj.at("addons"), "uid")
-    cluster = Cluster(
-        id=cluster_id,
-        name=obj.text("name"),
-        version=obj.text("version"),
-        phases=_walk(obj, "phase", "phases", CLUSTER_PHASES, "Available"),
-        postcheck_phase=obj.choice("postcheck_phase", POSTCHECK_PHASES, "Success"),
-        type=obj.text("type", "VirtualMachine"),
-        flavor=obj.text("flavor", "cce.s1.small"),
-        creation_timestamp=obj.text("creationTimestamp", DEFAULT_TIMESTAMP),
-        upgrade_tasks=tasks,
-        workflows=workflows,
-        nodes=nodes,
-        node_pools=pools,
-        addons=addons,
-    )
-    obj.done()
-    return cluster
-
-
-def _unique(values: list[str], where: str, what: str) -> None:
+def _unique(values: Iterable[str], what: str, *at: str) -> None:
     seen: set[str] = set()
     for value in values:
         if value in seen:
-            raise ScenarioError(f"{where}: duplicate {what} {value!r}")
+            raise _Refused(f"duplicate {what} {value!r}", *at)
         seen.add(value)
 
 
-def _topic(where: str, value: Any, project_id: str) -> str:
-    parts = value.split(":") if isinstance(value, str) else []
-    if len(parts) != 5 or parts[:2] != ["urn", "smn"] or not all(parts[2:]):
-        raise ScenarioError(f"{where}: {value!r} is not a topic URN urn:smn:<region>:<project_id>:<name>")
-    if parts[3] != project_id:
-        raise ScenarioError(f"{where}: topic {value!r} belongs to another project than {project_id!r}")
-    return str(value)
+def _walk(several: list[Any] | None, one: Any) -> list[Any] | None:
+    """``several`` wins when both are given (``one`` is still validated); None: neither."""
+    return several or (None if one is None else [one])
 
 
-def _faults(obj: _Obj) -> list[Fault]:
-    faults = []
-    for where, item in obj.items("faults"):
-        try:
-            faults.append(parse_fault(item))
-        except FaultError as error:
-            raise ScenarioError(f"{where}: {error}") from None
-    return faults
+def _into(cls: type[T], spec: BaseModel, **values: Any) -> T:
+    """A ``cls`` from ``values`` and the spec's fields of the same names; None (left out) takes ``cls``'s default."""
+    names = {item.name for item in fields(cls)}
+    given = {**{name: value for name, value in spec if name in names}, **values}
+    return cls(**{name: value for name, value in given.items() if value is not None})
+
+
+Text = Annotated[str, Field(pattern=r"\S")]  # not blank
+Count = Annotated[int, Field(ge=0)]
+Walk = Annotated[list[T], Field(min_length=1)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")  # strict: true is no 1, 1 is no "1"
+
+
+class _Cce(_Spec):
+    """An object in CCE's shape, its fields camelCase (``creationTimestamp``)."""
+
+    model_config = ConfigDict(alias_generator=to_camel)
+
+
+class _Credential(_Spec):
+    ak: Text
+    sk: Text
+    security_token: str = None
+
+    def build(self) -> Credential:
+        return _into(Credential, self, security_token=self.security_token or None)
+
+
+class _Task(_Cce):
+    uid: Text
+    version: Text
+    target_version: Text
+    phase: Literal[TASK_PHASES] = None
+    phases: list[Literal[TASK_PHASES]] = []  # empty: ``phase``
+    creation_timestamp: Text
+    update_timestamp: Text = None
+    completion_time: Text = None
+    progress: str = None
+
+    @model_validator(mode="after")
+    def _phased(self) -> _Task:
+        if not self.phases and self.phase is None:
+            raise _Refused("required (or give phases)", "phase")
+        return self
+
+    def build(self) -> UpgradeTask:
+        updated = self.update_timestamp or self.creation_timestamp
+        return _into(UpgradeTask, self, phases=_walk(self.phases, self.phase), update_timestamp=updated)
+
+
+class _Point(_Cce):
+    task_type: Literal[POINT_TYPES]
+    status: Literal[POINT_STATUSES]
+    task_id: Text = Field(None, alias="taskID")
+    start_time_stamp: Text = None
+    end_time_stamp: Text = None
+    expire_time_stamp: Text = None
+
+
+class _Workflow(_Cce):
+    uid: Text
+    cluster_version: Text
+    target_version: Text
+    phase: Literal[WORKFLOW_PHASES]
+    points: list[_Point]
+    creation_timestamp: Text = DEFAULT_TIMESTAMP
+    update_timestamp: Text = None
+
+    def build(self) -> Workflow:
+        points = [_into(Point, point) for point in self.points]
+        return _into(Workflow, self, points=points, update_timestamp=self.update_timestamp or self.creation_timestamp)
+
+
+class _Node(_Cce):
+    name: Text
+    uid: Text = None
+    phase: Literal[NODE_PHASES] = None
+    phases: Walk[Literal[NODE_PHASES]] = None
+    flavor: Text = None
+    creation_timestamp: Text = None
+
+    def build(self, cluster_id: str, number: int) -> Node:
+        uid = self.uid or stable_id(cluster_id, "node", "name", self.name)
+        private_ip = f"192.168.{number // 256 % 256}.{number % 256}"
+        return _into(Node, self, uid=uid, phases=_walk(self.phases, self.phase), private_ip=private_ip)
+
+
+class _NodePool(_Cce):
+    name: Text
+    uid: Text = None
+    phase: Literal[NODE_POOL_PHASES] = None
+    phases: Walk[Literal[NODE_POOL_PHASES]] = None
+    current_node: Count = None
+    creating_node: Annotated[Walk[Count], _one_or_list(int, "an integer or a list of integers")] = None
+    deleting_node: Annotated[Walk[Count], _one_or_list(int, "an integer or a list of integers")] = None
+    flavor: Text = None
+    creation_timestamp: Text = None
+
+    def build(self, cluster_id: str) -> NodePool:
+        uid = self.uid or stable_id(cluster_id, "nodepool", self.name)
+        return _into(NodePool, self, uid=uid, phases=_walk(self.phases, self.phase))
+
+
+class _Addon(_Cce):
+    name: Text
+    uid: Text = None
+    version: Text = None
+    status: Literal[ADDON_STATUSES] = None
+    statuses: Walk[Literal[ADDON_STATUSES]] = None
+    reasons: Annotated[Walk[str], _one_or_list(str, "a string or a list of strings")] = Field(None, alias="reason")
+    messages: Annotated[Walk[str], _one_or_list(str, "a string or a list of strings")] = Field(None, alias="message")
+    creation_timestamp: Text = None
+
+    def build(self, cluster_id: str) -> Addon:
+        uid = self.uid or stable_id(cluster_id, "addon", self.name)
+        return _into(Addon, self, uid=uid, statuses=_walk(self.statuses, self.status))
+
+
+class _Cluster(_Spec):
+    id: Text
+    name: Text
+    version: Text
+    phase: Literal[CLUSTER_PHASES] = None
+    phases: Walk[Literal[CLUSTER_PHASES]] = None
+    postcheck_phase: Literal[POSTCHECK_PHASES] = None
+    type: Text = None
+    flavor: Text = None
+    creation_timestamp: Text = Field(None, alias="creationTimestamp")
+    upgrade_tasks: list[_Task] = []
+    workflows: list[_Workflow] = []
+    nodes: list[_Node] = None
+    node_count: Annotated[int, AfterValidator(_node_count)] = None
+    node_pools: list[_NodePool] = None
+    addons: list[_Addon] = None
+
+    def build(self) -> Cluster:
+        """The cluster with its defaults filled in, after the checks that need them (unique names and uids)."""
+        tasks = [task.build() for task in self.upgrade_tasks]
+        workflows = [workflow.build() for workflow in self.workflows]
+        _unique([task.uid for task in tasks], "uid", "upgrade_tasks")
+        _unique([workflow.uid for workflow in workflows], "uid", "workflows")
+        known = {task.uid for task in tasks}
+        for index, workflow in enumerate(workflows):
+            for number, point in enumerate(workflow.points):
+                if point.task_type == "Cluster" and point.task_id is not None and point.task_id not in known:
+                    raise _Refused(f"{point.task_id!r} is not an upgrade task of this cluster",
+                                   "workflows", index, "points", number, "taskID")  # fmt: skip
+        count = self.node_count
+        if count is None:
+            count = DEFAULT_NODE_COUNT if self.nodes is None else 0
+        nodes = [node.build(self.id, number) for number, node in enumerate(self.nodes or [], 1)]
+        nodes += generated_nodes(self.id, count)
+        default_pool = NodePool(stable_id(self.id, "nodepool", "pool-1"), "pool-1", current_node=len(nodes))
+        pools = [pool.build(self.id) for pool in self.node_pools] if self.node_pools is not None else [default_pool]
+        addons = [addon.build(self.id) for addon in self.addons] if self.addons is not None else [
+            Addon(stable_id(self.id, "addon", name), name, version) for name, version in DEFAULT_ADDONS]  # fmt: skip
+        for items, where in ((nodes, "nodes"), (pools, "node_pools"), (addons, "addons")):
+            _unique([item.name for item in items], "name", where)
+            _unique([item.uid for item in items], "uid", where)
+        return _into(Cluster, self, phases=_walk(self.phases, self.phase), upgrade_tasks=tasks, workflows=workflows,
+                     nodes=nodes, node_pools=pools, addons=addons)  # fmt: skip
+
+
+class _Scenario(_Spec):
+    project_id: Text
+    credentials: Annotated[list[_Credential], Field(min_length=1)]
+    topics: list[str] = []
+    latency_ms: Count = 0
+    clusters: list[Annotated[_Cluster, AfterValidator(_Cluster.build)]] = []
+    faults: list[Annotated[Fault, BeforeValidator(parse_fault)]] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> _Scenario:
+        if "/" in self.project_id:
+            raise _Refused("must not contain '/'", "project_id")
+        _unique([credential.ak for credential in self.credentials], "ak", "credentials")
+        for index, topic in enumerate(self.topics):
+            parts = topic.split(":")
+            if len(parts) != 5 or parts[:2] != ["urn", "smn"] or not all(parts[2:]):
+                raise _Refused(f"{topic!r} is not a topic URN urn:smn:<region>:<project_id>:<name>", "topics", index)
+            if parts[3] != self.project_id:
+                raise _Refused(f"topic {topic!r} belongs to another project than {self.project_id!r}", "topics", index)
+        _unique([cluster.id for cluster in self.clusters], "id", "clusters")
+        return self
+
+
+# What each kind of pydantic error says, after the path to its field.
+_SAYS = {
+    "missing": "required",
+    "string_type": "expected a string, got {input!r}",
+    "int_type": "expected an integer, got {input!r}",
+    "list_type": "expected a list, got {input!r}",
+    "model_type": "expected a JSON object, got {kind}",
+    "literal_error": "{input!r} is not one of {expected}",
+    "too_short": "must not be empty",
+    "string_pattern_mismatch": "must not be empty",
+    "greater_than_equal": "expected an integer >= {ge}, got {input!r}",
+}
+
+
+def _explain(error: ValidationError) -> str:
+    """The first problem, at its path: ``clusters[0].nodes[1].phase: 'Ready' is not one of 'Build', ...``."""
+    problems = error.errors(include_url=False)
+    kind, loc, context = problems[0]["type"], problems[0]["loc"], problems[0].get("ctx", {})
+    if kind == "extra_forbidden":
+        loc = loc[:-1]
+        unknown = sorted(str(p["loc"][-1]) for p in problems if p["type"] == kind and p["loc"][:-1] == loc)
+        message = f"unknown field(s) {', '.join(unknown)}"
+    elif kind == "value_error":
+        loc, message = (*loc, *getattr(context["error"], "at", ())), str(context["error"])
+    else:
+        value, said = problems[0]["input"], problems[0]["msg"]
+        message = _SAYS.get(kind, "{msg}").format(input=value, kind=type(value).__name__, msg=said, **context)
+    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
+    return f"{where or 'scenario'}: {message}"
 
 
 def parse_scenario(data: Any) -> Scenario:
     """Validate an already parsed scenario document."""
-    obj = _Obj(data, "")
-    project_id = obj.text("project_id")
-    if "/" in project_id:
-        raise ScenarioError("project_id: must not contain '/'")
-    credentials = [_credential(_Obj(item, where)) for where, item in obj.items("credentials", required=True)]
-    if not credentials:
-        raise ScenarioError("credentials: at least one credential is required")
-    _unique([credential.ak for credential in credentials], "credentials", "ak")
-    topics = [_topic(where, item, project_id) for where, item in obj.items("topics")]
-    latency_ms = obj.get("latency_ms", int, 0, "an integer")
-    if latency_ms < 0:
-        raise ScenarioError("latency_ms: must not be negative")
-    clusters = [_cluster(_Obj(item, where)) for where, item in obj.items("clusters")]
-    _unique([cluster.id for cluster in clusters], "clusters", "id")
-    scenario = Scenario(project_id, credentials, topics, clusters, latency_ms, _faults(obj))
-    obj.done()
-    return scenario
+    try:
+        spec = _Scenario.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(_explain(error)) from None
+    return _into(Scenario, spec, credentials=[credential.build() for credential in spec.credentials])
 
 
 def load_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> Scenario:
