@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .cce import Cce, post_check_json
 from .decision import (
@@ -53,21 +54,21 @@ def read_upgrades(cce: Cce, cluster_id: str, task_id: str | None = None) -> Know
 
 def carry_out(decision: Decision, result: Result, cluster: Cluster, runtime: Runtime, force: bool = False,
               until: float | None = None) -> Handled:
-    """Do what the decision says; the health gate stands before every confirmation."""
+    """Do what the decision says; the health gate stands before every confirmation. Each way out gives the
+    result its outcome and the fields that go with it at once."""
     match decision:
         case NothingToDo(reason=reason):
             return Handled(result.updated(outcome=Outcome.IGNORED, reason=reason))
         case UpgradeRunning(upgrade=upgrade):
-            result = with_upgrade(result, upgrade)
             reason = (f"{upgrade.label} ({upgrade.versions}) is {upgrade.phase or 'in an unknown phase'}: it is "
                       "confirmed once it succeeds (by the invocation that follows it, or the sweep)")
-            return Handled(result.updated(outcome=Outcome.PENDING, reason=reason))
+            return Handled(result.updated(**naming(result, upgrade), outcome=Outcome.PENDING, reason=reason))
         case UpgradeFailed(upgrade=upgrade):
             error = ErrorInfo(code="UpgradeFailed",
                               message=f"{upgrade.label} ({upgrade.versions}) ended Failed; the post-upgrade check "
                               "was not run")
-            return Handled(with_upgrade(result, upgrade).updated(outcome=Outcome.FAILED, checked_at=runtime.now(),
-                                                                 error=error), "failed")
+            return Handled(result.updated(**naming(result, upgrade), outcome=Outcome.FAILED, checked_at=runtime.now(),
+                                          error=error), "failed")
         case CannotCheck(code=code, message=message):
             return Handled(result.updated(outcome=Outcome.FAILED, checked_at=runtime.now(),
                                           error=ErrorInfo(code=code, message=message)), "failed")
@@ -75,39 +76,37 @@ def carry_out(decision: Decision, result: Result, cluster: Cluster, runtime: Run
             return Handled(result.updated(outcome=Outcome.REJECTED,
                                           error=ErrorInfo(code="VersionMismatch", message=message)))
         case RunCheck(upgrade=upgrade, announce_hold=announce, reminder=reminder):
-            return _confirm(with_upgrade(result, upgrade), upgrade, cluster, runtime, force, until, announce,
-                            reminder)
+            return _confirm(result, upgrade, cluster, runtime, force, until, announce, reminder)
     raise AssertionError(f"unhandled decision {decision!r}")  # pragma: no cover
 
 
 def _confirm(result: Result, upgrade: Upgrade, cluster: Cluster, runtime: Runtime, force: bool,
              until: float | None, announce: bool, reminder: bool) -> Handled:
+    named = naming(result, upgrade)
     # A hold that would not be announced (a sweep's re-judgement) is not worth waiting for: the next sweep looks.
     health, waited = judge_health(cluster, runtime, until, wait=announce)
     if waited and upgrade.workflow is not None:
         # While the gate waited, another invocation (the sweep, the event) may have confirmed it: CCE's record says.
         now = read_upgrades(runtime.cce, cluster.id).newest
         if now is None or now.task_id != upgrade.task_id or now.postcheck == "Success":
-            return Handled(result.updated(outcome=Outcome.IGNORED, reason=f"{upgrade.label} was confirmed, or a newer "
-                                          "upgrade began, while the health gate waited"))
-    if health is not None:
-        result = result.updated(health=health.as_dict())
-        if not health.healthy and health.gate == "block":
-            if not force:
-                reason = (f"the health gate found {len(health.findings)} problem(s): not confirmed until the "
-                          "cluster is sound")
-                if not announce:
-                    reason += " (its owners were told when it was first held; reminders come once a day)"
-                held = result.updated(outcome=Outcome.HELD, checked_at=runtime.now(), reason=reason)
-                return Handled(held, ("reminder" if reminder else "held") if announce else None)
-            result = result.updated(forced=True)
-    cid, cv, tv = result.cluster_id or "", result.cluster_version, result.target_version
+            return Handled(result.updated(**named, outcome=Outcome.IGNORED, reason=f"{upgrade.label} was confirmed, "
+                                          "or a newer upgrade began, while the health gate waited"))
+    seen: dict[str, Any] = {"health": health.as_dict()} if health is not None else {}
+    blocked = health is not None and not health.healthy and health.gate == "block"
+    if health is not None and blocked and not force:
+        reason = f"the health gate found {len(health.findings)} problem(s): not confirmed until the cluster is sound"
+        if not announce:
+            reason += " (its owners were told when it was first held; reminders come once a day)"
+        return Handled(result.updated(**named, **seen, outcome=Outcome.HELD, checked_at=runtime.now(), reason=reason),
+                       ("reminder" if reminder else "held") if announce else None)
+    confirmed = {**named, **seen, "forced": blocked, "outcome": Outcome.CHECKED}  # forced: confirmed despite the gate
+    cid, cv, tv = result.cluster_id or "", named["cluster_version"], named["target_version"]
     if result.dry_run:
-        return Handled(result.updated(outcome=Outcome.CHECKED, checked_at=runtime.now()), "checked",
+        return Handled(result.updated(**confirmed, checked_at=runtime.now()), "checked",
                        planned_check=post_check_json(cid, cv, tv))
     check = runtime.cce.post_check(cid, cv, tv)
-    return Handled(result.updated(outcome=Outcome.CHECKED, phase=check.phase, task_uid=check.uid,
-                                  checked_at=runtime.now()), "checked")
+    return Handled(result.updated(**confirmed, phase=check.phase, task_uid=check.uid, checked_at=runtime.now()),
+                   "checked")
 
 
 def judge_health(cluster: Cluster, runtime: Runtime, until: float | None = None,
@@ -134,8 +133,8 @@ def judge_health(cluster: Cluster, runtime: Runtime, until: float | None = None,
         cluster = cce.cluster(cluster.id)
 
 
-def with_upgrade(result: Result, upgrade: Upgrade) -> Result:
-    """``result`` naming ``upgrade`` (its task and versions, where CCE gives them)."""
-    return result.updated(upgrade_task_id=upgrade.task_id or result.upgrade_task_id,
-                          cluster_version=upgrade.version or result.cluster_version,
-                          target_version=upgrade.target_version or result.target_version)
+def naming(result: Result, upgrade: Upgrade) -> dict[str, Any]:
+    """The fields that name ``upgrade`` in a result (its task and versions, where CCE gives them)."""
+    return {"upgrade_task_id": upgrade.task_id or result.upgrade_task_id,
+            "cluster_version": upgrade.version or result.cluster_version,
+            "target_version": upgrade.target_version or result.target_version}
