@@ -15,6 +15,7 @@ from .decision import (
     UpgradeFailed,
     UpgradeRunning,
     VersionMismatch,
+    cadence,
     newest_upgrade,
     undated,
 )
@@ -96,7 +97,8 @@ def _confirm(result: Result, upgrade: Upgrade, cluster: Cluster, runtime: Runtim
     if health is not None and blocked and not force:
         reason = f"the health gate found {len(health.findings)} problem(s): not confirmed until the cluster is sound"
         if not announce:
-            reason += " (its owners were told when it was first held; reminders come once a day)"
+            reason += (" (its owners were told when it was first held; reminders come "
+                       f"{cadence(runtime.policy.remind_every)})")
         return Handled(result.updated(**named, **seen, outcome=Outcome.HELD, checked_at=runtime.now(), reason=reason),
                        ("reminder" if reminder else "held") if announce else None)
     confirmed = {**named, **seen, "forced": blocked, "outcome": Outcome.CHECKED}  # forced: confirmed despite the gate

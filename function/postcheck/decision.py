@@ -14,7 +14,8 @@ from typing import Protocol, TypeVar
 from .records import Cluster, Upgrade, UpgradeTask, Workflow
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-# A held upgrade, or one whose confirmation CCE answered Failed, is brought up again at most once a day.
+# A held upgrade, or one whose confirmation CCE answered Failed, is brought up again at most once a day (the
+# default of postcheck.policy.WaitPolicy.remind_every, which the sweep passes in).
 REMIND_EVERY = timedelta(days=1)
 
 
@@ -163,13 +164,14 @@ def for_event(upgrade: Upgrade | None, cluster: Cluster, cluster_version: str | 
     return RunCheck(upgrade)
 
 
-def for_sweep(upgrade: Upgrade | None, cluster: Cluster, window: tuple[datetime, datetime]) -> Decision:
+def for_sweep(upgrade: Upgrade | None, cluster: Cluster, window: tuple[datetime, datetime],
+              remind_every: timedelta = REMIND_EVERY) -> Decision:
     """What the sweep does for one cluster.
 
     Where CCE records the upgrade in a workflow, its ``PostCheck`` step says whether the confirmation is
     still owed: every sweep judges a held upgrade again (and confirms it once healthy), telling the owners
-    when it is first held and reminding them at most once a day (:func:`reminder_due`); a confirmation CCE
-    answered ``Failed`` is run again on the same daily rule. Without a workflow CCE keeps no such record:
+    when it is first held and reminding them at most once every ``remind_every`` (:func:`reminder_due`); a
+    confirmation CCE answered ``Failed`` is run again on the same rule. Without a workflow CCE keeps no such record:
     only the sweep whose window ``(start, end]`` holds the upgrade's end judges it.
     """
     if upgrade is None:
@@ -184,7 +186,7 @@ def for_sweep(upgrade: Upgrade | None, cluster: Cluster, window: tuple[datetime,
                            "(reported by the sweep that covered it)")
     if upgrade.postcheck == "Success":
         return NothingToDo(f"the post-check of {upgrade.label} ({upgrade.versions}) is already done")
-    due = reminder_due(upgrade.ended, window)
+    due = reminder_due(upgrade.ended, window, remind_every)
     if cluster.version and upgrade.target_version != cluster.version:
         return _version_disagrees(upgrade, cluster) if inside or due else NothingToDo(
             f"cluster runs {cluster.version}, not the target of {upgrade.label}; reported when it ended")
@@ -196,13 +198,14 @@ def for_sweep(upgrade: Upgrade | None, cluster: Cluster, window: tuple[datetime,
     if upgrade.postcheck == "Failed":
         if due:  # run again: a new confirmation (if the gate holds it now, that is its first hold message)
             return RunCheck(upgrade)
-        return NothingToDo(f"CCE answered Failed to the last post-check of {upgrade.label}; it runs again once a "
-                           "day from the upgrade's end")
+        return NothingToDo(f"CCE answered Failed to the last post-check of {upgrade.label}; it runs again "
+                           f"{cadence(remind_every)} from the upgrade's end")
     return RunCheck(upgrade, announce_hold=inside or due, reminder=due)
 
 
-def reminder_due(ended: datetime | None, window: tuple[datetime, datetime]) -> bool:
-    """Whether a whole number of days (at least one) after ``ended`` falls in ``(start, end]``.
+def reminder_due(ended: datetime | None, window: tuple[datetime, datetime],
+                 every: timedelta = REMIND_EVERY) -> bool:
+    """Whether a whole number (at least one) of ``every`` after ``ended`` falls in ``(start, end]``.
 
     Consecutive sweeps' windows tile time without gaps or overlaps, so exactly one sweep a day sees it, and
     no store is needed: the rule follows from the upgrade's end and the timer event's own time.
@@ -210,8 +213,13 @@ def reminder_due(ended: datetime | None, window: tuple[datetime, datetime]) -> b
     if ended is None:
         return False
     start, end = window
-    first = (start - ended) // REMIND_EVERY + 1  # the smallest k with ended + k*day > start
-    return max(first, 1) * REMIND_EVERY + ended <= end
+    first = (start - ended) // every + 1  # the smallest k with ended + k*every > start
+    return max(first, 1) * every + ended <= end
+
+
+def cadence(every: timedelta) -> str:
+    """How often reminders come, as a reason says it: "once a day", else "every 6:00:00"."""
+    return "once a day" if every == timedelta(days=1) else f"every {every}"
 
 
 def in_window(moment: datetime | None, window: tuple[datetime, datetime]) -> bool:

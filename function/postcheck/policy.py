@@ -5,6 +5,9 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
+
+from .decision import REMIND_EVERY
 
 
 @dataclass(frozen=True)
@@ -41,5 +44,8 @@ class WaitPolicy:
     # A post-check that ran but whose result could not be published is kept this long for a redelivery (which
     # publishes it instead of confirming again): the platform's retries come within minutes.
     unpublished_ttl_s: float = 1800.0
+    # A held upgrade (or one whose post-check CCE answered Failed) is brought up again by the sweep this often,
+    # counted from the upgrade's end.
+    remind_every: timedelta = REMIND_EVERY
     # The pause between attempts of one API call (CCE and SMN alike).
     backoff: Backoff = field(default_factory=Backoff)

@@ -87,7 +87,8 @@ def _one_cluster(cluster: Cluster, runtime: Runtime, window: Window, dry_run: bo
 def _judge(cluster: Cluster, base: Result, runtime: Runtime, window: Window) -> Handled:
     try:
         upgrade = read_upgrades(runtime.cce, cluster.id).newest
-        return carry_out(for_sweep(upgrade, cluster, window), base, cluster, runtime)
+        decision = for_sweep(upgrade, cluster, window, runtime.policy.remind_every)
+        return carry_out(decision, base, cluster, runtime)
     except ApiError as exc:
         return api_failure(base, exc, runtime)
 
