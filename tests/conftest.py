@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from postcheck import sdk, service
 from postcheck.policy import WaitPolicy
+from scripts import harness
 from scripts.local_context import LocalContext
 from scripts.standin import StandIn
 
@@ -59,21 +59,18 @@ def scenario() -> dict[str, Any]:
 
 @pytest.fixture
 def standin(scenario: dict[str, Any]) -> Iterator[StandIn]:
-    with StandIn(scenario) as server:
+    with harness.running(scenario) as server:
         yield server
-    sdk.forget_clients()
-    service.forget_unpublished()
 
 
 @pytest.fixture
 def env(standin: StandIn) -> dict[str, str]:
-    return {"SMN_TOPIC_URN": TOPIC, "CCE_ENDPOINT": standin.url, "SMN_ENDPOINT": standin.url}
+    return harness.endpoints(standin.url, TOPIC)
 
 
 @pytest.fixture
 def context(standin: StandIn, env: dict[str, str]) -> LocalContext:
-    cred = standin.credentials
-    return LocalContext(cred.ak, cred.sk, cred.security_token, standin.project_id, env)
+    return harness.context(standin.credentials, standin.project_id, env)
 
 
 # Waits shortened for tests (the defaults are in postcheck.policy.WaitPolicy): polls 50 ms apart.
@@ -83,10 +80,8 @@ FAST = WaitPolicy(poll_first_s=0.05, poll_max_s=0.2, time_to_check_s=0.5, health
 
 @pytest.fixture
 def invoke(context: LocalContext) -> Callable[..., dict[str, Any]]:
-    from index import handler
-
     def run(evt: Any, ctx: LocalContext | None = None, policy: WaitPolicy | None = None) -> dict[str, Any]:
-        result = handler(evt, ctx or context, policy)
+        result = harness.invoke(evt, ctx or context, policy)
         json.dumps(result)  # the platform serialises it: it must be JSON
         return result
 
