@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from conftest import CLUSTER, DEMO, FAST, TOPIC, UPGRADE_TASK, event, operations, task
 from postcheck import service
 from postcheck.intent import Batch, Ignored
 from postcheck.service import InvocationFailed
+from tests.support import CLUSTER, DEMO, FAST, TOPIC, UPGRADE_TASK, event, operations, task
 
 OTHER = "11111111-2222-4333-8444-555555555555"
 OTHER_TASK = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
