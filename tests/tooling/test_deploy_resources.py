@@ -25,7 +25,7 @@ from scripts.standin import StandIn
 from scripts.standin.functiongraph import Function, Trigger
 from tests.support import CLUSTER, DEMO, FAST, event
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FUNCTION = "cce-postcheck"
 EMAIL = "ops@example.com"
 MARKER = f"managed by cce-postcheck-deploy for function {FUNCTION}"  # README, "What is deploy's"

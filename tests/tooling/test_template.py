@@ -23,7 +23,7 @@ from scripts.deployment.template import (
     resolve,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 ENV = {"REGION": "cn-north-4", "PROJECT_ID": "0a1b2c3d4e5f60718293a4b5c6d7e8f9", "NOTIFY_EMAIL": "ops@example.com"}
 # The IAM action (old-style policies, Version 1.1) each SDK operation needs, from Huawei's documentation, written
