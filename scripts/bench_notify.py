@@ -34,6 +34,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from scripts import harness
 from scripts.local_context import LocalContext
 from scripts.standin import StandIn
 
@@ -115,15 +116,11 @@ def _calls(standin: StandIn) -> dict[str, int]:
 
 
 def _context(standin: StandIn, timeout_s: float) -> LocalContext:
-    cred = standin.credentials
-    env = {"SMN_TOPIC_URN": SCENARIO["topics"][0], "CCE_ENDPOINT": standin.url, "SMN_ENDPOINT": standin.url}
-    return LocalContext(cred.ak, cred.sk, cred.security_token, standin.project_id, env, timeout_s=timeout_s)
+    return harness.context_for(standin, SCENARIO["topics"][0], timeout_s=timeout_s)
 
 
 def run_real(standin: StandIn, length_s: float) -> Sample:
     """One upgrade of ``length_s`` real seconds, followed by the handler as FunctionGraph calls it."""
-    from index import handler
-
     task = _start_upgrade(standin)
     ended: list[float] = []
 
@@ -134,7 +131,7 @@ def run_real(standin: StandIn, length_s: float) -> Sample:
     timer = threading.Timer(length_s, finish)
     timer.start()
     try:
-        result = handler(_new_trace(), _context(standin, length_s + 120))
+        result = harness.invoke(_new_trace(), _context(standin, length_s + 120))
     finally:
         timer.cancel()
     returned = time.perf_counter()
@@ -178,7 +175,7 @@ def run_simulated(standin: StandIn, length_s: float, seed: int, policy: Any = No
 
 def measure(real: list[float], simulated: list[float], seeds: int) -> list[Sample]:
     samples: list[Sample] = []
-    with StandIn(SCENARIO) as standin:
+    with harness.running(SCENARIO) as standin:
         for length in simulated:
             samples += [run_simulated(standin, length, seed) for seed in range(seeds)]
         samples += [run_real(standin, length) for length in real]

@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT / "function") not in sys.path:
     sys.path.insert(0, str(ROOT / "function"))
 
-from scripts.local_context import LocalContext  # noqa: E402
+from scripts import harness  # noqa: E402
 
 PROJECT = "b3e1c0a2d4f6489ab1c2d3e4f5a6b7c8"
 REGION = "cn-north-4"
@@ -72,6 +72,16 @@ LISTENING = re.compile(r"standin listening on (?P<url>http://\S+) \(project (?P<
 STARTUP_TIMEOUT_S = 30.0
 INVOCATION_TIMEOUT_S = 900.0  # generous: the benchmark measures, the deadline must never cut anything short
 DASH = "\N{EN DASH}"
+
+
+@dataclass(frozen=True)
+class _Keys:
+    ak: str
+    sk: str
+    security_token: str | None
+
+
+_BENCH_KEYS = _Keys(AK, SK, TOKEN)
 
 
 class BenchmarkError(RuntimeError):
@@ -197,6 +207,15 @@ class StandInProcess:
             process.kill()
             process.communicate()
 
+    @property
+    def credentials(self) -> harness.Keys:
+        """The keys of the generated scenario (``make_scenario``), which every run's stand-in serves."""
+        return _BENCH_KEYS
+
+    @property
+    def project_id(self) -> str:
+        return PROJECT
+
     def admin(self, name: str) -> Any:
         url = f"{self.url}/_standin/{name}"
         if not url.startswith("http://127.0.0.1:"):
@@ -263,33 +282,26 @@ class Target:
 
 def run_once(target: Target, concurrency: int, kind: str, selected: str | None) -> Run:
     """Start a fresh stand-in, invoke the handler with the timer event, time it, read what the stand-in saw."""
-    from index import handler
-    from postcheck import redelivery, sdk
-
-    user_data = {"SMN_TOPIC_URN": TOPIC, "REGION": REGION, "DRY_RUN": "false",
-                 "SWEEP_WINDOW_MINUTES": str(WINDOW_MINUTES), "MAX_CONCURRENCY": str(concurrency)}
+    variables = {"REGION": REGION, "DRY_RUN": "false", "SWEEP_WINDOW_MINUTES": str(WINDOW_MINUTES),
+                 "MAX_CONCURRENCY": str(concurrency)}
     if selected:
-        user_data["CLUSTER_IDS"] = selected
-    try:
-        with target.start() as standin:
-            user_data.update(CCE_ENDPOINT=standin.url, SMN_ENDPOINT=standin.url)
-            context = LocalContext(AK, SK, TOKEN, PROJECT, user_data, INVOCATION_TIMEOUT_S)
-            server_before = standin.cpu_seconds()
-            cpu_before = time.process_time()
-            start = time.perf_counter()
-            try:
-                result = handler(timer_event(), context)
-            except Exception as exc:  # reported with the run it belongs to
-                raise BenchmarkError(f"{kind} run (concurrency {concurrency}) failed: "
-                                     f"{type(exc).__name__}: {exc}") from exc
-            wall = time.perf_counter() - start
-            cpu = time.process_time() - cpu_before
-            server_after = standin.cpu_seconds()
-            published = len(standin.admin("published"))
-            operations = Counter(r["operation"] for r in standin.admin("requests"))
-    finally:
-        sdk.forget_clients()  # the next run talks to another stand-in (another port)
-        redelivery.forget()
+        variables["CLUSTER_IDS"] = selected
+    # forgetting: the next run talks to another stand-in (another port)
+    with harness.forgetting(), target.start() as standin:
+        context = harness.context_for(standin, TOPIC, timeout_s=INVOCATION_TIMEOUT_S, **variables)
+        server_before = standin.cpu_seconds()
+        cpu_before = time.process_time()
+        start = time.perf_counter()
+        try:
+            result = harness.invoke(timer_event(), context)
+        except Exception as exc:  # reported with the run it belongs to
+            raise BenchmarkError(f"{kind} run (concurrency {concurrency}) failed: "
+                                 f"{type(exc).__name__}: {exc}") from exc
+        wall = time.perf_counter() - start
+        cpu = time.process_time() - cpu_before
+        server_after = standin.cpu_seconds()
+        published = len(standin.admin("published"))
+        operations = Counter(r["operation"] for r in standin.admin("requests"))
     if result.get("outcome") != "swept":
         raise BenchmarkError(f"{kind} run: expected a swept result, got {json.dumps(result)[:2000]}")
     server_cpu = None if server_before is None or server_after is None else server_after - server_before

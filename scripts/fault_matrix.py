@@ -34,8 +34,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "function"))
 
-from scripts.local_context import LocalContext  # noqa: E402
-from scripts.standin import StandIn  # noqa: E402
+from scripts import harness  # noqa: E402
 
 SCENARIO = ROOT / "tests" / "scenarios" / "demo.json"
 EVENT = ROOT / "tests" / "events" / "postcheck_task_body.json"
@@ -86,35 +85,27 @@ class Row:
 def run_case(handler: Callable[[Any, Any], dict[str, Any]], fault: str, spec: dict[str, Any], operation: str,
              mode: str, times: int, event: dict[str, Any]) -> Row:
     """One invocation against a fresh stand-in with one fault injected."""
-    from postcheck import errors, redelivery, sdk
+    from postcheck import errors
 
-    sdk.forget_clients()
-    redelivery.forget()
-    try:
-        with StandIn(SCENARIO) as standin:
-            standin.add_fault({**spec, "operation": operation, "times": times})
-            cred = standin.credentials
-            config = {"SMN_TOPIC_URN": standin.scenario.topics[0], "CCE_ENDPOINT": standin.url,
-                      "SMN_ENDPOINT": standin.url}
-            context = LocalContext(cred.ak, cred.sk, cred.security_token, standin.project_id, config, BUDGET_S)
-            unexpected = False
-            started = time.monotonic()
-            try:
-                result = handler(copy.deepcopy(event), context)
-            except Exception as exc:  # noqa: BLE001 - a failed invocation is a row of the table, not the end
-                seconds = time.monotonic() - started
-                outcome, phase, error = f"invocation failed: {type(exc).__name__}", "-", _error_of(exc)
-                unexpected = not isinstance(exc, errors.NotificationFailed)
-            else:
-                seconds = time.monotonic() - started
-                outcome, phase = result["outcome"], result["phase"] or "-"
-                error = (result.get("error") or {}).get("code") or "-"
-            operations = [r["operation"] for r in standin.requests]
-            return Row(fault, operation, mode, outcome, phase, error, operations.count(operation),
-                       len(standin.postchecks), len(standin.published), seconds, unexpected)
-    finally:
-        sdk.forget_clients()
-        redelivery.forget()
+    harness.reset_process_state()
+    with harness.running(SCENARIO) as standin:
+        standin.add_fault({**spec, "operation": operation, "times": times})
+        context = harness.context_for(standin, timeout_s=BUDGET_S)
+        unexpected = False
+        started = time.monotonic()
+        try:
+            result = handler(copy.deepcopy(event), context)
+        except Exception as exc:  # noqa: BLE001 - a failed invocation is a row of the table, not the end
+            seconds = time.monotonic() - started
+            outcome, phase, error = f"invocation failed: {type(exc).__name__}", "-", _error_of(exc)
+            unexpected = not isinstance(exc, errors.NotificationFailed)
+        else:
+            seconds = time.monotonic() - started
+            outcome, phase = result["outcome"], result["phase"] or "-"
+            error = (result.get("error") or {}).get("code") or "-"
+        operations = [r["operation"] for r in standin.requests]
+        return Row(fault, operation, mode, outcome, phase, error, operations.count(operation),
+                   len(standin.postchecks), len(standin.published), seconds, unexpected)
 
 
 def _notified(count: int) -> str:
@@ -180,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="keep the function's JSON log lines (stdout) and the SDK's error lines (stderr)")
     args = parser.parse_args(argv)
 
-    from index import handler
+    import index  # noqa: F401 - configures the function's logger, before it is silenced below
 
     if not args.logs:
         # The function's JSON lines (stdout), and the SDK's own error lines, which Python's last-resort
@@ -199,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, spec in faults:
         for operation in operations:
             for mode, times in MODES:
-                row = run_case(handler, name, spec, operation, mode, times, event)
+                row = run_case(harness.invoke, name, spec, operation, mode, times, event)
                 rows.append(row)
                 print(_table_row(row, args.markdown), flush=True)
     notes = [f"{len(rows)} cases in {time.monotonic() - started:.0f} s"]

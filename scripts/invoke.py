@@ -23,6 +23,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "function"))
 
+from scripts import harness  # noqa: E402
 from scripts.local_context import LocalContext  # noqa: E402
 
 DEFAULT_SCENARIO = ROOT / "tests" / "scenarios" / "demo.json"
@@ -43,13 +44,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _local(event: bytes, scenario: Path, timeout: float) -> int:
-    from scripts.standin import StandIn
-
-    with StandIn(scenario) as standin:
-        topic = _first_topic(scenario)
-        config = {"SMN_TOPIC_URN": topic, "CCE_ENDPOINT": standin.url, "SMN_ENDPOINT": standin.url}
-        cred = standin.credentials
-        context = LocalContext(cred.ak, cred.sk, cred.security_token, standin.project_id, config, timeout)
+    with harness.running(scenario) as standin:
+        context = harness.context_for(standin, _first_topic(scenario), timeout_s=timeout)
         print(f"# stand-in CCE and SMN at {standin.url}; invoking index.handler", file=sys.stderr)
         code = _run(event, context)
         for message in standin.published:
@@ -70,10 +66,8 @@ def _cloud(event: bytes, timeout: float) -> int:
 
 
 def _run(event: bytes, context: LocalContext) -> int:
-    from index import handler
-
     try:
-        result = handler(event, context)
+        result = harness.invoke(event, context)
     except Exception as exc:  # noqa: BLE001 - shown as FunctionGraph shows a failed invocation
         print(f"invocation failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import CLUSTER, event
+from tests.support import CLUSTER, event
 
 
 def test_a_refused_event_of_a_delivery_is_rejected_with_invalidevent_naming_where_it_is(standin, invoke):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import demo_scenario, event, task
+from tests.support import demo_scenario, event, task
 
 FAILED_TASK = "0b0b0b0b-0000-4000-8000-000000000001"
 

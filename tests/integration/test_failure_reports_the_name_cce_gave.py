@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from conftest import DEMO, TOPIC, event
+from tests.support import DEMO, TOPIC, event
 
 TEAM_A = TOPIC.replace("cce-upgrades", "team-a")
 WITH_TEAM_TOPIC = {**copy.deepcopy(DEMO), "topics": [TOPIC, TEAM_A]}

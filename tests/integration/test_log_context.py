@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from conftest import DEMO, event
 from postcheck import logs
+from tests.support import DEMO, event
 
 
 @pytest.fixture

@@ -23,12 +23,12 @@ import pytest
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdksmn.v2 import MessageAttribute, PublishMessageRequest, PublishMessageRequestBody, SmnClient
 
-from conftest import CLUSTER, DEMO, TOPIC, event, operations
 from postcheck import errors, sdk
 from postcheck.config import Credentials
 from postcheck.deadline import Deadline
 from postcheck.notification import Message as Notification
 from postcheck.smn import Smn
+from tests.support import CLUSTER, DEMO, TOPIC, event, operations
 
 PROJECT = DEMO["project_id"]
 TEAM_A = TOPIC.replace("cce-upgrades", "team-a-upgrades")

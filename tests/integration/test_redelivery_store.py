@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import event
 from postcheck import redelivery, report
 from postcheck.errors import NotificationFailed
+from tests.support import event
 
 BODY = "postcheck_task_body"  # an upgrade event that names its upgrade task: the task is known from the start
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from conftest import CLUSTER, FAST, TOPIC, event, operations
-from integration.test_right_upgrade_and_health_gate import NEW_TASK, upgrade_scenario
+from tests.support import CLUSTER, FAST, TOPIC, event, operations
+from tests.support.upgrades import NEW_TASK, upgrade_scenario
 
 MANUAL = {"cluster_id": CLUSTER}
 TEAM_A = TOPIC.replace("cce-upgrades", "team-a-upgrades")

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from conftest import CLUSTER, event, operations
-from integration.test_right_upgrade_and_health_gate import (
+from tests.support import CLUSTER, event, operations
+from tests.support.upgrades import (
     NEW_TASK,
     V_MID,
     V_NEW,

@@ -14,8 +14,14 @@ from typing import Any
 
 import pytest
 
-from conftest import CLUSTER, event, operations
-from integration.test_right_upgrade_and_health_gate import (
+from postcheck import check
+from postcheck.deadline import Deadline
+from postcheck.parse import parse_event
+from postcheck.policy import WaitPolicy
+from postcheck.runtime import Runtime
+from scripts.local_context import LocalContext
+from tests.support import CLUSTER, event, operations
+from tests.support.upgrades import (
     NEW_TASK,
     UNKNOWN_VERSION,
     V_MID,
@@ -23,12 +29,6 @@ from integration.test_right_upgrade_and_health_gate import (
     SimulatedTime,
     upgrade_scenario,
 )
-from postcheck import check
-from postcheck.deadline import Deadline
-from postcheck.parse import parse_event
-from postcheck.policy import WaitPolicy
-from postcheck.runtime import Runtime
-from scripts.local_context import LocalContext
 
 MANUAL = {"cluster_id": CLUSTER}
 UNLISTED_TASK = "0d9c8b7a-6f5e-4d3c-8b2a-1f0e9d8c7b6a"  # a task ID CCE does not know for the cluster

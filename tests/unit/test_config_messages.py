@@ -22,12 +22,7 @@ class Context:
         return self.user_data.get(key, default)
 
 
-@pytest.fixture(autouse=True)
-def _no_configuration_in_the_environment(monkeypatch):
-    for name in ("SMN_TOPIC_URN", "REGION", "CCE_ENDPOINT", "SMN_ENDPOINT", "DRY_RUN", "CLUSTER_IDS",
-                 "MAX_CONCURRENCY", "SWEEP_WINDOW_MINUTES", "MANUAL_WAIT_SECONDS", "HEALTH_GATE",
-                 "HEALTH_WAIT_SECONDS", "NOTIFY_STARTED", "TOPIC_ROUTES"):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("no_configuration_in_the_environment")
 
 
 def refused(**variables: str) -> str:

@@ -1,5 +1,5 @@
 """Configuration and credentials, as the README's "Configuration" section documents them. Pure: a plain context
-object, no stand-in, no SDK call. (The endpoint rules have their own tests: tests/test_endpoint_config.py.)
+object, no stand-in, no SDK call. (The endpoint rules have their own tests: tests/integration/test_endpoint_config.py.)
 
 - Variables are read through ``context.getUserData(name)``, else ``os.environ``.
 - ``SMN_TOPIC_URN`` (required) is ``urn:smn:<region>:<project_id>:<topic>``; ``REGION`` defaults to its region.
@@ -78,12 +78,7 @@ class Broken:
         raise RuntimeError("no user data here")
 
 
-@pytest.fixture(autouse=True)
-def _no_configuration_in_the_environment(monkeypatch):
-    for name in ("SMN_TOPIC_URN", "REGION", "CCE_ENDPOINT", "SMN_ENDPOINT", "DRY_RUN", "CLUSTER_IDS",
-                 "MAX_CONCURRENCY", "SWEEP_WINDOW_MINUTES", "MANUAL_WAIT_SECONDS", "HEALTH_GATE",
-                 "HEALTH_WAIT_SECONDS", "NOTIFY_STARTED", "RUNTIME_PROJECT_ID"):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("no_configuration_in_the_environment")
 
 
 def settings(**variables: str):
@@ -570,8 +565,8 @@ def test_the_region_and_project_of_a_topic_urn():
     assert topic_project(TEAM) == OTHER_PROJECT
 
 
-# -- CCE_ENDPOINT and SMN_ENDPOINT: a base URL with a valid port (1-65535); tests/test_endpoint_config.py has the
-# https-only rule --------------------------------------------------------------------------------------------------
+# -- CCE_ENDPOINT and SMN_ENDPOINT: a base URL with a valid port (1-65535); the https-only rule is in
+# tests/integration/test_endpoint_config.py -------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("port", ["1", "443", "8443", "65535"])

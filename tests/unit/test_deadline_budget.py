@@ -1,4 +1,4 @@
-"""The invocation's time budget beyond what tests/unit/test_deadline_and_backoff.py covers: a context that cannot
+"""The invocation's time budget beyond what tests/integration/test_deadline_and_backoff.py covers: a context that cannot
 say how much time is left, a deadline cut shorter for one step, and the final report's share. Pure: a fake clock.
 
 docs/operations.md, "Faults and retries": each attempt's connect/read timeout is cut to the invocation's time left

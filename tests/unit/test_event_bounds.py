@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from conftest import CLUSTER, UPGRADE_TASK, event
 from postcheck.intent import CheckIntent, Ignored, InvalidEvent
 from postcheck.parse import parse_event
+from tests.support import CLUSTER, UPGRADE_TASK, event
 
 DOCUMENTED_DEPTH = 24
 DOCUMENTED_VALUES = 20_000

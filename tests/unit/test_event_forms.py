@@ -25,9 +25,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import CLUSTER, UPGRADE_TASK, event
 from postcheck.intent import Batch, CheckIntent, Ignored, InvalidEvent, Refused, SweepIntent
 from postcheck.parse import parse_event
+from tests.support import CLUSTER, UPGRADE_TASK, event
 
 UPGRADE = {"service_type": "CCE", "trace_name": "clusterUpgrade", "resource_id": CLUSTER}
 # The platform facts: 1529974447000 ms is "2018/06/26 08:54:07 GMT+08:00".

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from conftest import CLUSTER, UPGRADE_TASK, event
 from postcheck.intent import Batch, CheckIntent, Ignored, InvalidEvent, Refused, SweepIntent
 from postcheck.parse import parse_event
+from tests.support import CLUSTER, UPGRADE_TASK, event
 
 KIB = 1024
 EVENT_LIMIT = 640 * KIB  # docs/design.md: events larger than 640 KiB are refused

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CLUSTER, EVENTS, operations
+from tests.support import CLUSTER, EVENTS, operations
 
 PLATFORM = EVENTS / "platform"
 # docs/operations.md, "Which upgrade is confirmed": the cluster, its upgrades (tasks and workflows), the health gate's

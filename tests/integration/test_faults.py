@@ -11,10 +11,10 @@ import time
 
 import pytest
 
-from conftest import CLUSTER, event, operations
 from postcheck.errors import NotificationFailed
 from postcheck.policy import Backoff, WaitPolicy
 from scripts.local_context import LocalContext
+from tests.support import CLUSTER, event, operations
 
 # The API's own request body: show_cluster, postcheck, publish.
 BODY = "postcheck_task_body"

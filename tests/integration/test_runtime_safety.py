@@ -18,12 +18,12 @@ from huaweicloudsdkcore.client import Client
 from huaweicloudsdkcore.http.http_handler import HttpHandler
 from requests.adapters import HTTPAdapter
 
-from conftest import CLUSTER, DEMO, event, operations
 from postcheck import sdk
 from postcheck.cce import Cce
 from postcheck.config import Credentials
 from postcheck.deadline import Deadline
 from scripts.local_context import LocalContext
+from tests.support import CLUSTER, DEMO, event, operations
 
 ROTATED = {"ak": "AKSTANDINROTATED00002", "sk": "sk-standin-rotated-secret", "security_token": "token-rotated"}
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import TOPIC, event
 from postcheck.config import ConfigurationError, load_settings
+from tests.support import TOPIC, event
 
 VARIABLES = ("CCE_ENDPOINT", "SMN_ENDPOINT")
 

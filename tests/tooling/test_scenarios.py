@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from conftest import SCENARIOS, demo_scenario, task
 from scripts.bench_sweep import make_scenario
 from scripts.standin.consistency import parse_timestamp, problems
+from tests.support import SCENARIOS, demo_scenario, task
 
 FILES = sorted(SCENARIOS.glob("*.json"))
 
@@ -31,7 +31,7 @@ def test_every_scenario_file_is_consistent(path: Path) -> None:
 
 
 def _two_clusters() -> dict[str, Any]:
-    from test_sweep_and_waiting import two_clusters  # the sweep tests' scenario, as they build it
+    from tests.support import two_clusters  # the sweep tests' scenario, as they build it
 
     return two_clusters()
 

@@ -14,7 +14,7 @@ import yaml
 from scripts import build
 from scripts.deployment.template import TemplateError, load_template, parse_template, resolve_topics, shown_endpoint
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 # FunctionGraph's Python runtimes (../shared/reference/platform-facts.md, "FunctionGraph (Python)")
 FUNCTIONGRAPH_PYTHON_RUNTIMES = ("Python2.7", "Python3.6", "Python3.9", "Python3.10", "Python3.12")

@@ -26,7 +26,7 @@ from scripts.deployment.template import load_template, resolve
 from scripts.standin import StandIn
 from scripts.standin.signature import Credential
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FUNCTION = "cce-postcheck"
 # FunctionGraph's part of a first run (the topics, subscriptions, policy and agency come first: test_deploy_resources)
 WRITES_OF_A_FIRST_RUN = ["create_function", "update_function_async_invoke_config", "create_function_trigger",

@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from conftest import CLUSTER, FAST, TOPIC, UPGRADE_TASK, demo_scenario, event, operations, task
 from postcheck import check
 from postcheck.deadline import Deadline
 from postcheck.parse import parse_event
 from postcheck.runtime import Runtime
 from scripts.local_context import LocalContext
+from tests.support import CLUSTER, FAST, TOPIC, UPGRADE_TASK, demo_scenario, event, operations, task
 
 OLD_TASK = "7f3c2b1a-9e8d-4c7b-a6f5-e4d3c2b1a098"
 # Every check: the cluster, its upgrades (tasks and workflows: which is the newest, is its check already

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from conftest import CLUSTER, DEMO, FAST, event
 from scripts.deployment import deploy as deploy_module
 from scripts.deployment.cloud import CloudError
 from scripts.deployment.deploy import main
@@ -24,8 +23,9 @@ from scripts.deployment.template import load_template
 from scripts.local_context import LocalContext
 from scripts.standin import StandIn
 from scripts.standin.functiongraph import Function, Trigger
+from tests.support import CLUSTER, DEMO, FAST, event
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FUNCTION = "cce-postcheck"
 EMAIL = "ops@example.com"
 MARKER = f"managed by cce-postcheck-deploy for function {FUNCTION}"  # docs/deployment.md, "What is deploy's"

@@ -34,9 +34,9 @@ from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException, ServerResponseException
 from huaweicloudsdkcore.http.http_config import HttpConfig
 
-from conftest import CLUSTER, DEMO, SCENARIOS, demo_scenario
 from scripts.standin import ScenarioError, StandIn, load_scenario
 from scripts.standin.signature import sign
+from tests.support import CLUSTER, DEMO, SCENARIOS, demo_scenario
 
 # AddonMetadata's timestamps are typed "date" in the SDK; without python-dateutil it warns and keeps the string.
 pytestmark = pytest.mark.filterwarnings("ignore:Unable to convert string to date:ImportWarning")

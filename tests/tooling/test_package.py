@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CLUSTER, TOPIC, event
 from scripts import build
 from scripts.deployment.deploy import main as deploy_main
 from scripts.local_context import CHILD_CONTEXT_SOURCE
+from tests.support import CLUSTER, TOPIC, event
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LOCAL = f"Python{sys.version_info.major}.{sys.version_info.minor}"
 
 RUN_FROM_PACKAGE = CHILD_CONTEXT_SOURCE + """

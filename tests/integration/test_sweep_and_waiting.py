@@ -6,24 +6,11 @@ import copy
 
 import pytest
 
-from conftest import CLUSTER, DEMO, FAST, TOPIC, UPGRADE_TASK, event, operations, task
 from postcheck import errors
 from postcheck.policy import WaitPolicy
+from tests.support import CLUSTER, DEMO, FAST, OTHER, TOPIC, UPGRADE_TASK, event, operations, two_clusters
 
-OTHER = "11111111-2222-4333-8444-555555555555"
 TIMER = event("timer")  # 2026-11-28T06:30:00+08:00, i.e. 2026-11-27 22:30 UTC; window: the hour before
-
-
-def two_clusters() -> dict:
-    scenario = copy.deepcopy(DEMO)
-    scenario["clusters"][0]["upgrade_tasks"][0]["phases"] = ["Success"]
-    scenario["clusters"].append({
-        "id": OTHER, "name": "batch-west", "version": "v1.28.3-r0", "postcheck_phase": "Failed",
-        "upgrade_tasks": [task("aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", "v1.27.1-r0", "v1.28.3-r0", "Success",
-                               "2026-11-27 22:10:00.000 +0000 UTC")],
-        "workflows": [],
-    })
-    return scenario
 
 
 def test_an_upgrade_still_running_is_polled_until_it_succeeds(standin, invoke):

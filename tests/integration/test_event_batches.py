@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from conftest import CLUSTER, DEMO, FAST, TOPIC, UPGRADE_TASK, event, operations, task
 from postcheck import dispatch
 from postcheck.errors import InvocationFailed
 from postcheck.intent import Batch, Ignored
 from postcheck.result import Outcome, Result
+from tests.support import CLUSTER, DEMO, FAST, TOPIC, UPGRADE_TASK, event, operations, task
 
 OTHER = "11111111-2222-4333-8444-555555555555"
 OTHER_TASK = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"

@@ -23,7 +23,7 @@ from scripts.deployment.template import (
     resolve,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 ENV = {"REGION": "cn-north-4", "PROJECT_ID": "0a1b2c3d4e5f60718293a4b5c6d7e8f9", "NOTIFY_EMAIL": "ops@example.com"}
 # The IAM action (old-style policies, Version 1.1) each SDK operation needs, from Huawei's documentation, written
@@ -87,7 +87,7 @@ def test_environment_names_are_exactly_what_the_function_reads() -> None:
 
 def test_triggers_are_the_upgrade_trace_and_the_sweep_timer() -> None:
     template = load_template(TEMPLATE)
-    # the resource type is CTS's, read at deploy time (tests/test_deploy_resources.py)
+    # the resource type is CTS's, read at deploy time (tests/tooling/test_deploy_resources.py)
     assert template.cts.event_data("Cluster") == {"name": "cce_cluster_upgrade",
                                                   "operations": ["CCE:Cluster:clusterUpgrade"]}
     assert (template.timer.schedule_type, template.timer.period_minutes) == ("Rate", 60)

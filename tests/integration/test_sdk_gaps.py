@@ -10,7 +10,7 @@ from huaweicloudsdkcce.v3 import CceClient, ShowClusterRequest
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.http.http_config import HttpConfig
 
-from conftest import CLUSTER, event, operations
+from tests.support import CLUSTER, event, operations
 
 
 def raw_client(standin, read_timeout: float = 5.0):

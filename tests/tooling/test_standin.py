@@ -60,7 +60,7 @@ from scripts.standin.signature import (
 # warns and keeps the string. That is the SDK's business, not the stand-in's.
 pytestmark = pytest.mark.filterwarnings("ignore:Unable to convert string to date:ImportWarning")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "tests" / "scenarios" / "demo.json"
 CLUSTER = "8978deaa-1743-11ee-8e46-0255ac10004c"
 TASK = "2d1bf4a6-3c4d-4e5f-8a9b-0c1d2e3f4a5b"

@@ -10,10 +10,10 @@ import textwrap
 
 import pytest
 
-from conftest import ROOT, TOPIC, demo_scenario, event
 from postcheck import sdkload
 from scripts.local_context import CHILD_CONTEXT_SOURCE
 from scripts.standin import StandIn
+from tests.support import ROOT, TOPIC, demo_scenario, event
 
 RUN = CHILD_CONTEXT_SOURCE + """
 import json, sys

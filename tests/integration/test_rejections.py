@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from conftest import CLUSTER, event
 from scripts.local_context import LocalContext
+from tests.support import CLUSTER, event
 
 DEEP = "[" * 5_000 + "]" * 5_000  # JSON text nested far deeper than the 24 levels an event may have
 

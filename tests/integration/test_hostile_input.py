@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import event as observe
 from hypothesis import strategies as st
 
-from conftest import CLUSTER, PROJECT, TOPIC, UPGRADE_TASK, event
 from postcheck import redelivery
+from tests.support import CLUSTER, PROJECT, TOPIC, UPGRADE_TASK, event
 
 SETTINGS = {
     "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow,

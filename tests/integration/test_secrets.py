@@ -8,9 +8,9 @@ import logging
 
 import pytest
 
-from conftest import TOPIC, event
 from postcheck import logs
 from scripts.local_context import LocalContext
+from tests.support import TOPIC, event
 
 SCENARIO_EVENTS = ["manual", "manual_with_versions", "manual_dry_run", "postcheck_task_body", "cts_cluster_upgrade",
                    "eventgrid_cluster_upgrade", "smn_manual", "cts_other_trace", "invalid_cluster_id",
