@@ -4,16 +4,14 @@ threads a sweep or a delivery of several events starts. Over real HTTP against t
 
 from __future__ import annotations
 
-import copy
 import io
 import json
 import threading
-from typing import Any
 
 import pytest
 
 from postcheck import logs
-from tests.support import DEMO, event
+from tests.support import event, two_clusters
 
 
 @pytest.fixture
@@ -27,15 +25,6 @@ def lines():
         yield lambda: [json.loads(line) for line in buffer.getvalue().splitlines()]
     finally:
         handler.setStream(old)
-
-
-def two_clusters() -> dict[str, Any]:
-    scenario = copy.deepcopy(DEMO)
-    second = copy.deepcopy(scenario["clusters"][0])
-    second["id"] = "5c9e2a11-0000-4000-8000-00000000beef"
-    second["name"] = "prod-west"
-    scenario["clusters"].append(second)
-    return scenario
 
 
 @pytest.mark.parametrize("scenario", [two_clusters()])
