@@ -3,7 +3,7 @@ reminders) are values passed in, not constants patched"): the invocation's ``Wai
 CCE and SMN call, and a call's ``CallPolicy.backoff`` is the one the SDK's retry loop sleeps.
 
 The SDK's real clients are built (a project ID is given, so building calls nothing); only their transport,
-``do_http_request``, is replaced: it fails once with a 503 (transient, README "Faults and retries"), then answers.
+``do_http_request``, is replaced: it fails once with a 503 (transient, docs/operations.md, "Faults and retries"), then answers.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def test_the_invocations_backoff_is_the_pause_between_attempts_of_a_publish(slep
 
 def test_without_a_backoff_of_its_own_an_invocation_pauses_as_documented(slept: list[float],
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    # README "Faults and retries": 0.5 s doubling to 8 s, each delay drawn between half of that and all of it.
+    # docs/operations.md, "Faults and retries": 0.5 s doubling to 8 s, each delay drawn between half of that and all of it.
     monkeypatch.setattr(CceClient, "do_http_request", failing_twice_then(types.SimpleNamespace(items=[])))
 
     runtime(WaitPolicy()).cce.clusters()
