@@ -30,8 +30,12 @@ if str(ROOT / "function") not in sys.path:
     sys.path.insert(0, str(ROOT / "function"))
 
 from postcheck import chat  # noqa: E402
-from postcheck.notification import Message as Notification  # noqa: E402
-from postcheck.notification import Where, build, build_started  # noqa: E402
+from postcheck.notification import (  # noqa: E402
+    Message,
+    Where,
+    build,
+    build_started,
+)
 from postcheck.result import ErrorInfo, Outcome, Result  # noqa: E402
 
 WHERE = Where("cn-north-4", "0a1b2c3d4e5f60718293a4b5c6d7e8f9")
@@ -47,7 +51,7 @@ class Sample:
     kind: str  # started, checked, held, reminder, failed
     result: Result
 
-    def notification(self) -> Notification:
+    def notification(self) -> Message:
         if self.kind == "started":
             return build_started(self.result, WHERE)
         return build(self.result, WHERE, self.kind)

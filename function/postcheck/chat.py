@@ -35,9 +35,6 @@ from dataclasses import dataclass, field
 
 PROTOCOLS = ("dingding", "wechat", "feishu", "welink")
 
-# The msgType each protocol is sent as: markdown where SMN allows it, text for WeLink (SMN: text only).
-MSG_TYPES = {"dingding": "markdown", "wechat": "markdown", "feishu": "markdown", "welink": "text"}
-
 # What limits each entry (see the module docstring for the sources; WeLink's is an assumption):
 #   ("entry_bytes", n): the whole entry, as UTF-8 JSON text, at most n bytes (SMN names the robot message's size);
 #   ("content_bytes", n): the content field at most n bytes of UTF-8 (WeCom's page);

@@ -9,13 +9,13 @@ from dataclasses import replace
 
 from . import logs
 from .cce import Cce
-from .confirm import Known, carry_out, read_upgrades
+from .confirm import Known, api_failure, carry_out, read_upgrades
 from .decision import CannotCheck, UpgradeRunning, for_event
 from .intent import CheckIntent
 from .notification import build_started
 from .records import Cluster, Upgrade
 from .redelivery import Job
-from .report import Handled, api_failure, conclude, recall
+from .report import Handled, conclude
 from .result import Outcome, Result
 from .runtime import Runtime
 from .sdk import ApiError
@@ -41,7 +41,7 @@ def check_cluster(intent: CheckIntent, runtime: Runtime) -> Result:
     # The topic routed for the cluster as the event names it: the same for every delivery of the same event.
     job = Job.of(identity, runtime.settings.topic_for(base.cluster_id, base.cluster_name), runtime.endpoints,
                  runtime.credentials.project_id)
-    earlier = recall(job, runtime)
+    earlier = job.recall(runtime.policy.unpublished_ttl_s)
     return conclude(earlier or follow(intent, base, runtime), job, runtime, reused=earlier is not None)
 
 

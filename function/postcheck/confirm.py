@@ -1,11 +1,13 @@
 """Carry out a decision for one cluster: the health gate stands before every confirmation, then the post-check
-(in a dry run, only what it would send). Shared by a single check and the sweep."""
+(in a dry run, only what it would send); a CCE call that failed becomes a ``failed`` outcome (:func:`api_failure`).
+Shared by a single check and the sweep."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from . import logs
 from .cce import Cce, post_check_json
 from .decision import (
     CannotCheck,
@@ -25,6 +27,8 @@ from .report import Handled
 from .result import ErrorInfo, Outcome, Result
 from .runtime import Runtime
 from .sdk import ApiError
+
+log = logs.get("confirm")
 
 
 @dataclass(frozen=True)
@@ -140,3 +144,12 @@ def naming(result: Result, upgrade: Upgrade) -> dict[str, Any]:
     return {"upgrade_task_id": upgrade.task_id or result.upgrade_task_id,
             "cluster_version": upgrade.version or result.cluster_version,
             "target_version": upgrade.target_version or result.target_version}
+
+
+def api_failure(result: Result, exc: ApiError, runtime: Runtime) -> Handled:
+    """A CCE call failed: a ``failed`` result with phase ``Error`` and CCE's error, to be published."""
+    log.warning("CCE call failed", extra={"cluster_id": result.cluster_id, "error": str(exc)})
+    error = ErrorInfo(code=exc.code, message=exc.message, request_id=exc.request_id, status=exc.status,
+                      operation=exc.operation)
+    return Handled(result.updated(outcome=Outcome.FAILED, phase="Error", checked_at=runtime.now(), error=error),
+                   "failed")

@@ -18,6 +18,7 @@ from .policy import WaitPolicy
 from .result import Answer, BatchResult, ErrorInfo, Outcome, Result
 from .runtime import Runtime
 from .sweep import sweep
+from .workers import concurrently
 
 log = logs.get("dispatch")
 
@@ -76,7 +77,7 @@ def handle_batch(batch: Batch, one: Callable[[Intent | Refused], Answer], contex
                 log.exception("event of a batch failed")
             return exc
 
-    done = logs.concurrently(run, batch.items, workers)
+    done = concurrently(run, batch.items, workers)
     failures = [outcome for outcome in done if isinstance(outcome, Exception)]
     results = [outcome for outcome in done if not isinstance(outcome, Exception)]
     # How many of each outcome (a few keys, whatever the delivery holds), not one entry per event: each event's

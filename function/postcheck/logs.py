@@ -2,7 +2,8 @@
 its logs), with every known secret replaced before the line is written.
 
 Each line of an invocation carries its request ID (``context.getRequestID()``) and whether it is the instance's
-first (``cold_start``), in the threads the invocation starts too (:func:`concurrently`).
+first (``cold_start``), in the threads the invocation starts too (:func:`postcheck.workers.concurrently` carries
+them there).
 
 A line is at most MAX_LINE_BYTES of UTF-8 (its longest values are cut, saying so), and holds no character
 that a reader may take for the end of a line: JSON escapes control characters, and U+2028, U+2029 and
@@ -19,10 +20,9 @@ import re
 import sys
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any
 
 LOGGER_NAME = "postcheck"
 MASK = "***"
@@ -173,37 +173,27 @@ def get(name: str) -> logging.Logger:
 # The invocation under way in this context: its request ID and whether it started the instance.
 _INVOCATION: contextvars.ContextVar[tuple[tuple[str, Any], ...]] = contextvars.ContextVar("postcheck_invocation",
                                                                                           default=())
-_started = threading.Event()  # set by the instance's first invocation
-T = TypeVar("T")
-R = TypeVar("R")
+_started = False  # whether an invocation has begun in this instance
+_started_lock = threading.Lock()
 
 
 @contextmanager
 def invocation(context: Any) -> Iterator[None]:
     """Within it, every line says which invocation wrote it: ``request_id`` (``context.getRequestID()``, if the
-    context gives one) and ``cold_start`` (true for the first invocation of this instance)."""
-    cold = not _started.is_set()
-    _started.set()
+    context gives one) and ``cold_start`` (true for the first invocation of this instance only)."""
+    global _started
+    with _started_lock:
+        cold, _started = not _started, True
+    fields: tuple[tuple[str, Any], ...] = (("cold_start", cold),)
     try:
         request_id = context.getRequestID()
-    except Exception:  # noqa: BLE001 - a context without one (a test page, a local run): the lines go without it
-        request_id = None
-    fields: tuple[tuple[str, Any], ...] = (("cold_start", cold),)
-    if request_id:
-        fields = (("request_id", str(request_id)[:MAX_REQUEST_ID_CHARS]), *fields)
+        shown = str(request_id)[:MAX_REQUEST_ID_CHARS] if request_id else None
+    except Exception:  # noqa: BLE001 - a context without a usable one (a local run): the lines go without it
+        shown = None
+    if shown:
+        fields = (("request_id", shown), *fields)
     token = _INVOCATION.set(fields)
     try:
         yield
     finally:
         _INVOCATION.reset(token)
-
-
-def concurrently(fn: Callable[[T], R], items: Iterable[T], max_workers: int) -> list[R]:
-    """``fn`` over ``items``, at most ``max_workers`` at once, results in the items' order; each runs in a copy of
-    the caller's context, so that its log lines name the caller's invocation."""
-    items = list(items)
-    if not items:
-        return []
-    context = contextvars.copy_context()
-    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(items)))) as pool:
-        return list(pool.map(lambda item: context.copy().run(fn, item), items))

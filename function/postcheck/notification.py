@@ -112,8 +112,6 @@ def build_started(result: Result, where: Where) -> Message:
 # letters (Chinese or Latin), digits or "_". A subscription filter policy's name must also not begin with
 # "smn_" (BatchCreateSubscriptionsFilterPolices, https://support.huaweicloud.com/api-smn/
 # BatchCreateSubscriptionsFilterPolices.html), so no attribute name here does: a policy can name each of them.
-ATTRIBUTE_NAME_RE = re.compile(r"^(?!smn_)[a-z0-9]+(?:_[a-z0-9]+)*$")
-ATTRIBUTE_NAME_MAX = 32
 # This function sends only ASCII letters, digits and "_", a subset of what SMN allows.
 ATTRIBUTE_VALUE_RE = re.compile(r"^[A-Za-z0-9_]{1,32}$")
 _NOT_ATTRIBUTE_CHARACTER = re.compile(r"[^A-Za-z0-9_]")

@@ -17,7 +17,10 @@ import time
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from . import logs
+
 MAX_ENTRIES = 256
+log = logs.get("redelivery")
 Work = TypeVar("Work")
 
 
@@ -76,8 +79,13 @@ class Job:
         return self.identity[0] == "sweep" or (self.identity[0] == "event" and bool(self.identity[3]))
 
     def recall(self, ttl_s: float) -> Any:
-        """What an earlier delivery of this work left for this one (within ``ttl_s``), else None."""
-        return STORE.take(self.key, ttl_s)
+        """What an earlier delivery of this work in this instance left for this one (within ``ttl_s``), else
+        None: a post-check that ran but could not be published is published now instead of being run again."""
+        work = STORE.take(self.key, ttl_s)
+        if work is not None:
+            publish = getattr(work, "message", None) is not None
+            log.info("reusing an earlier delivery's work", extra={"cluster_id": self.identity[1], "publish": publish})
+        return work
 
     def keep(self, work: Any) -> None:
         STORE.keep(self.key, work)

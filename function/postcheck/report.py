@@ -1,9 +1,5 @@
-"""The end of one cluster's work: publish the message its outcome calls for, and give its result.
-
-A CCE error in the work becomes a ``failed`` result with phase ``Error`` (:func:`api_failure`), published like any
-other. If an earlier delivery of the same work in this instance ran the post-check but could not publish it, the
-post-check is not run again: only the publish is retried (:func:`recall`, :mod:`postcheck.redelivery`).
-"""
+"""The end of one cluster's work: publish the message its outcome calls for, and give its result; keep for a
+redelivery what it must not redo (:mod:`postcheck.redelivery`)."""
 
 from __future__ import annotations
 
@@ -14,7 +10,7 @@ from . import logs
 from .errors import NotificationFailed
 from .notification import build
 from .redelivery import Job
-from .result import ErrorInfo, Outcome, Result
+from .result import Outcome, Result
 from .runtime import Runtime
 from .sdk import ApiError
 
@@ -24,8 +20,8 @@ log = logs.get("report")
 @dataclass(frozen=True)
 class Handled:
     """What was done for one cluster, and which message (if any) tells its owners: ``checked``, ``held``,
-    ``reminder`` (still held, a day later) or ``failed``. ``planned_check``: in a dry run, the post-check's
-    body that would have been sent."""
+    ``reminder`` (still held, at the policy's reminder cadence) or ``failed``. ``planned_check``: in a dry run,
+    the post-check's body that would have been sent."""
 
     result: Result
     message: str | None = None
@@ -48,24 +44,6 @@ def conclude(handled: Handled, job: Job, runtime: Runtime, reused: bool = False)
     log.info("cluster handled", extra={"cluster_id": result.cluster_id, "outcome": result.outcome.value,
                                        "phase": result.phase, "dry_run": result.dry_run})
     return result
-
-
-def recall(job: Job, runtime: Runtime) -> Handled | None:
-    """What an earlier delivery of ``job`` in this instance did and could not publish, to be published now."""
-    handled: Handled | None = job.recall(runtime.policy.unpublished_ttl_s)
-    if handled is not None:
-        log.info("reusing an earlier delivery's work", extra={"cluster_id": handled.result.cluster_id,
-                                                              "publish": handled.message is not None})
-    return handled
-
-
-def api_failure(result: Result, exc: ApiError, runtime: Runtime) -> Handled:
-    """A CCE call failed: a ``failed`` result with phase ``Error`` and CCE's error, to be published."""
-    log.warning("CCE call failed", extra={"cluster_id": result.cluster_id, "error": str(exc)})
-    error = ErrorInfo(code=exc.code, message=exc.message, request_id=exc.request_id, status=exc.status,
-                      operation=exc.operation)
-    return Handled(result.updated(outcome=Outcome.FAILED, phase="Error", checked_at=runtime.now(), error=error),
-                   "failed")
 
 
 def _post_check_ran(result: Result) -> bool:

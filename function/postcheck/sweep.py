@@ -17,16 +17,17 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from . import logs
-from .confirm import carry_out, read_upgrades
+from .confirm import api_failure, carry_out, read_upgrades
 from .decision import for_sweep
 from .errors import NotificationFailed, SweepFailed
 from .intent import SweepIntent
 from .records import Cluster
 from .redelivery import Job
-from .report import Handled, api_failure, conclude, recall
+from .report import Handled, conclude
 from .result import ErrorInfo, Outcome, Result, SweepResult
 from .runtime import Runtime
 from .sdk import ApiError
+from .workers import concurrently
 
 log = logs.get("sweep")
 Window = tuple[datetime, datetime]
@@ -49,7 +50,7 @@ def sweep(intent: SweepIntent, runtime: Runtime) -> SweepResult:
     ]
     unpublished: list[NotificationFailed] = []
     one = partial(_one_cluster, runtime=runtime, window=window, dry_run=dry_run, trigger=intent.trigger)
-    for outcome in logs.concurrently(one, targets, settings.max_concurrency):
+    for outcome in concurrently(one, targets, settings.max_concurrency):
         if isinstance(outcome, NotificationFailed):
             unpublished.append(outcome)
         else:
@@ -74,7 +75,7 @@ def _one_cluster(cluster: Cluster, runtime: Runtime, window: Window, dry_run: bo
     job = Job.of(("sweep", cluster.id, window, dry_run), runtime.settings.topic_for(cluster.id, cluster.name),
                  runtime.endpoints, runtime.credentials.project_id)
     try:
-        earlier = recall(job, runtime)
+        earlier = job.recall(runtime.policy.unpublished_ttl_s)
         return conclude(earlier or _judge(cluster, base, runtime, window), job, runtime, reused=earlier is not None)
     except NotificationFailed as exc:
         return exc

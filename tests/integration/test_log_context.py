@@ -54,7 +54,7 @@ def test_two_invocations_are_told_apart_by_their_request_ids(standin, invoke, co
 
 
 def test_only_the_first_invocation_of_an_instance_is_a_cold_start(monkeypatch, lines):
-    monkeypatch.setattr(logs, "_started", threading.Event())  # a fresh instance
+    monkeypatch.setattr(logs, "_started", False)  # a fresh instance
     log = logs.get("test")
 
     class Context:
@@ -83,3 +83,49 @@ def test_outside_an_invocation_lines_carry_neither(lines):
     logs.get("test").info("at import")
     [line] = lines()
     assert "request_id" not in line and "cold_start" not in line
+
+
+class Unprintable:
+    """A request ID the platform would never give: its truth or its text raises."""
+
+    def __init__(self, broken: str) -> None:
+        self.broken = broken
+
+    def __bool__(self) -> bool:
+        if self.broken == "bool":
+            raise ValueError("no truth")
+        return True
+
+    def __str__(self) -> str:
+        raise ValueError("no text")
+
+
+@pytest.mark.parametrize("broken", ["bool", "str"])
+def test_a_request_id_that_cannot_be_shown_leaves_the_lines_without_one_and_the_event_is_handled(
+        standin, invoke, context, lines, monkeypatch, broken):
+    monkeypatch.setattr(context, "getRequestID", lambda: Unprintable(broken))
+
+    result = invoke(event("manual"))
+
+    assert result["outcome"] == "checked"
+    written = lines()
+    assert written and all("request_id" not in line for line in written)
+
+
+def test_of_invocations_starting_together_on_a_fresh_instance_one_is_the_cold_start(monkeypatch, lines):
+    monkeypatch.setattr(logs, "_started", False)  # a fresh instance
+    barrier = threading.Barrier(8)
+    log = logs.get("test")
+
+    def start() -> None:
+        barrier.wait()
+        with logs.invocation(object()):
+            log.info("working")
+
+    threads = [threading.Thread(target=start) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(line["cold_start"] for line in lines()) == [False] * 7 + [True]

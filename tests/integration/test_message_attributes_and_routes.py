@@ -26,7 +26,7 @@ from huaweicloudsdksmn.v2 import MessageAttribute, PublishMessageRequest, Publis
 from postcheck import errors, sdk
 from postcheck.config import Credentials
 from postcheck.deadline import Deadline
-from postcheck.notification import Message as Notification
+from postcheck.notification import Message
 from postcheck.smn import Smn
 from tests.support import CLUSTER, DEMO, TOPIC, event, operations
 
@@ -164,7 +164,7 @@ def test_the_default_and_a_routed_topic_each_use_a_client_of_their_own_project(s
     credentials = Credentials(standin.credentials.ak, standin.credentials.sk, standin.credentials.security_token,
                               PROJECT)
     smn = Smn.connect(standin.url, credentials, TOPIC, PROJECT, Deadline.from_context(None))
-    message = Notification("subject", {"default": "text"}, (("kind", "checked"),))
+    message = Message("subject", {"default": "text"}, (("kind", "checked"),))
     smn.publish(message)
     with pytest.raises(sdk.ApiError):
         smn.publish(message, ELSEWHERE)

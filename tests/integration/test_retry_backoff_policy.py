@@ -3,7 +3,8 @@ reminders) are values passed in, not constants patched"): the invocation's ``Wai
 CCE and SMN call, and a call's ``CallPolicy.backoff`` is the one the SDK's retry loop sleeps.
 
 The SDK's real clients are built (a project ID is given, so building calls nothing); only their transport,
-``do_http_request``, is replaced: it fails once with a 503 (transient, docs/operations.md, "Faults and retries"), then answers.
+``do_http_request``, is replaced: it fails once with a 503 (transient, docs/operations.md, "Faults and retries"),
+then answers.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from huaweicloudsdksmn.v2 import SmnClient
 from postcheck import sdk
 from postcheck.config import Credentials, load_settings
 from postcheck.deadline import Deadline
-from postcheck.notification import Message as Notification
+from postcheck.notification import Message
 from postcheck.policy import Backoff, WaitPolicy
 from postcheck.runtime import Runtime
 
 PROJECT = "0123456789abcdef0123456789abcdef"
 TOPIC = f"urn:smn:cn-north-4:{PROJECT}:cce-upgrades"
-NOTE = Notification("CCE post-check Success: prod-1", {"default": "all good"}, ())
+NOTE = Message("CCE post-check Success: prod-1", {"default": "all good"}, ())
 
 
 def highest(low: float, high: float) -> float:
@@ -91,7 +92,8 @@ def test_the_invocations_backoff_is_the_pause_between_attempts_of_a_publish(slep
 
 def test_without_a_backoff_of_its_own_an_invocation_pauses_as_documented(slept: list[float],
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    # docs/operations.md, "Faults and retries": 0.5 s doubling to 8 s, each delay drawn between half of that and all of it.
+    # docs/operations.md, "Faults and retries": 0.5 s doubling to 8 s, each delay drawn between half of that and all
+    # of it.
     monkeypatch.setattr(CceClient, "do_http_request", failing_twice_then(types.SimpleNamespace(items=[])))
 
     runtime(WaitPolicy()).cce.clusters()

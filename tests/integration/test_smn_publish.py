@@ -28,7 +28,7 @@ from requests.adapters import HTTPAdapter
 from postcheck import sdk
 from postcheck.config import Credentials
 from postcheck.deadline import Deadline
-from postcheck.notification import Message as Notification
+from postcheck.notification import Message
 from postcheck.result import Receipt as Sent
 from postcheck.sdk import ApiError
 from postcheck.smn import Smn, SmnClient
@@ -40,7 +40,7 @@ TOPIC = f"urn:smn:ap-southeast-1:{HOME}:cce-upgrades"
 SIBLING = f"urn:smn:ap-southeast-1:{HOME}:cce-upgrades-prod"
 ROUTED = f"urn:smn:ap-southeast-1:{OTHER}:team-b"
 CREDS = Credentials("AKUNITTEST0000000001", "sk-unit-test-secret", "token-unit-test", HOME)
-NOTE = Notification("CCE post-check Success: prod-1", {"default": "all good", "sms": "ok"},
+NOTE = Message("CCE post-check Success: prod-1", {"default": "all good", "sms": "ok"},
                     (("cluster", "prod_1"), ("outcome", "checked")))
 
 
@@ -109,7 +109,7 @@ def test_a_publish_sends_the_subject_the_message_structure_and_the_attributes(sm
 
 
 def test_a_notification_without_attributes_sends_none(smn: Recorder) -> None:
-    connect().publish(Notification("subject", {"default": "text"}))
+    connect().publish(Message("subject", {"default": "text"}))
 
     [body] = smn.bodies()
     assert not body.get("message_attributes")
