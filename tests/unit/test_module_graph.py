@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[2] / "function" / "postcheck"
+import postcheck
+
+# The package the tests import (function/postcheck; under mutmut, its mutated copy)
+PACKAGE = Path(postcheck.__file__).resolve().parent
 PURE = ("fields", "bounds", "times", "payloads", "envelopes", "intent", "parse", "records", "decision", "health",
         "result", "notification", "chat", "policy")
 SDK_EDGE = ("sdk", "sdkload", "cce", "smn")  # the modules that talk to the Huawei Cloud SDK
@@ -59,3 +62,26 @@ def test_the_pure_core_reaches_no_sdk(module):
     assert not reached & set(SDK_EDGE), f"{module} reaches {sorted(reached & set(SDK_EDGE))}"
     outside = set().union(*(GRAPH[name][1] for name in reached))
     assert not {name for name in outside if name.startswith(("huaweicloudsdk", "requests", "urllib3"))}
+
+
+DESIGN = Path(__file__).resolve().parents[2] / "docs" / "design.md"
+
+
+def _flow_order() -> list[str]:
+    """The flow modules in the order docs/design.md lists them ("**Flow**": each imports only those before it)."""
+    text = DESIGN.read_text(encoding="utf-8")
+    section = text[text.index("**Flow**"):text.index("## One CTS event")]
+    return [line.split("`")[1] for line in section.splitlines() if line.startswith("- `")]
+
+
+def test_the_design_lists_every_module_once():
+    listed = [line.split("`")[1] for line in DESIGN.read_text(encoding="utf-8").splitlines()
+              if line.startswith("- `") and line.split("`")[1] in GRAPH]
+    assert sorted(listed) == sorted(set(GRAPH) - {"__init__"})
+
+
+@pytest.mark.parametrize("module", _flow_order())
+def test_a_flow_module_imports_only_the_flow_modules_listed_before_it(module):
+    order = _flow_order()
+    later = set(order[order.index(module):])
+    assert not GRAPH[module][0] & later, f"{module} imports {sorted(GRAPH[module][0] & later)}"
