@@ -57,7 +57,7 @@ MUTATE_JOBS ?= $(shell echo $$((4 * $$(nproc 2>/dev/null || echo 2))))
 mutate: $(VENV)/.installed
 	test -L src || ln -s function src
 	rm -rf mutants
-	mkdir -p mutants/function
+	mkdir -p mutants/function mutants/docs
 	CI=true $(VENV)/bin/mutmut run --max-children $(MUTATE_JOBS) $(if $(MUTANTS),'$(MUTANTS)')
 	$(PY) -m scripts.mutation_report $(if $(MUTANTS),--no-check)
 
