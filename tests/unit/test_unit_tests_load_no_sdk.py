@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import postcheck
+
 UNIT = Path(__file__).resolve().parent
 ROOT = UNIT.parents[1]
 
@@ -24,7 +26,8 @@ print(json.dumps(sorted(name for name in sys.modules
 def test_no_unit_test_module_loads_the_sdk_or_the_standin() -> None:
     modules = ["conftest", *sorted(path.stem for path in UNIT.glob("test_*.py"))]
     assert len(modules) > 10  # the unit tests are where this test looks for them
-    paths = [str(UNIT), str(ROOT / "function"), str(ROOT)]  # as pytest imports them (pyproject's pythonpath)
+    # as pytest imports them (pyproject's pythonpath; the package from where this run has it: mutmut's copy differs)
+    paths = [str(UNIT), str(Path(postcheck.__file__).resolve().parents[1]), str(ROOT)]
 
     run = subprocess.run([sys.executable, "-c", PROGRAM, *paths, json.dumps(modules)], cwd=ROOT,
                          capture_output=True, text=True, timeout=120, check=False)
