@@ -15,7 +15,7 @@ stand-in, through the real handler path, the real SDK and real HTTP:
   gate, the post-check, the publish).
 
 For each, the median and maximum delay, and the CCE calls spent (per upgrade). Each simulated length runs with
-``--seeds`` different jitter seeds. The README records the figures.
+``--seeds`` different jitter seeds. docs/performance.md records the figures.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Against the local stand-in (default): starts it with a scenario, points the func
 then prints the result and every notification as SMN received it.
 
 Against the real cloud (``--cloud``): the keys, project and configuration come from the environment
-(see README, "Run against the real cloud"); nothing is started.
+(see docs/deployment.md, "Run against the real cloud"); nothing is started.
 
     python -m scripts.invoke tests/events/cts_cluster_upgrade.json
     python -m scripts.invoke tests/events/manual.json --scenario tests/scenarios/demo.json

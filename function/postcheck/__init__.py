@@ -1,1 +1,1 @@
-"""CCE post-upgrade check for FunctionGraph: see README.md for the data path and module map."""
+"""CCE post-upgrade check for FunctionGraph: docs/design.md has the data path and the modules."""

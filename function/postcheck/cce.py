@@ -1,4 +1,5 @@
-"""CCE, as this function needs it: a cluster, its upgrade tasks, and the post-upgrade check.
+"""CCE, as this function needs it: the project's clusters, a cluster, its upgrade tasks and workflows, its nodes,
+node pools and add-ons (the health gate's reads), and the post-upgrade check.
 
 Each call goes through the SDK (:mod:`postcheck.sdk`); each answer is validated into a small typed
 model, so that a malformed body is caught here and not three steps later.

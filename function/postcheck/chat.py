@@ -16,7 +16,7 @@ and shaped as the app's own robot API names it (DingTalk ``markdown: {title, tex
 ``markdown: {content}``, WeLink ``text: {content}``); Feishu, which SMN gives a title and a title colour, as
 ``markdown: {title, text}``. WeLink's size limit is not published either: 500 characters is assumed. These
 assumptions live in :data:`FORMS` and :data:`LIMITS`; the local stand-in checks exactly this form
-(``scripts/standin/api.py``), and the README lists them.
+(``scripts/standin/api.py``), and docs/operations.md ("Chat apps") lists them.
 
 What each app renders (their robot pages): DingTalk markdown headings, bold, lists and line breaks written as
 two spaces before ``\\n``; WeCom's ``markdown`` headings, bold, links and quotes but no lists or tables;

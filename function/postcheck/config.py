@@ -57,7 +57,7 @@ class ConfigurationError(ValueError):
 MAX_TOPIC_ROUTES_BYTES = 4096
 MAX_TOPIC_ROUTES = 64
 # A pattern: what a CCE cluster name holds (lowercase letters, digits, "-") plus the glob's own characters, and
-# letters in either case and "_" and "." for names from elsewhere; at most 128 characters, like a name.
+# at most 128 characters, like a name.
 # A CCE cluster name is 4-128 lower-case letters, digits and "-", starting with a letter and never changed
 # (https://support.huaweicloud.com/intl/en-us/drawer-cce/Cluster_name.html): a pattern with any other literal
 # character (upper case, "_", ".") could never match one, so it is refused rather than silently never used.

@@ -26,7 +26,8 @@ class Backoff:
 class WaitPolicy:
     """How the function waits. A running upgrade is polled at ``poll_first_s``, doubling to ``poll_max_s``,
     each pause jittered by ±``jitter``: at 15 s ± 20 % a task's end is seen within 18 s, and its notification
-    leaves within 30 s of it (one read, the health gate's reads, the post-check and the publish follow).
+    leaves within 30 s of it (the cluster and its upgrades read again, the health gate's reads, the post-check and
+    the publish follow).
     Waits stop ``time_to_check_s`` before the deadline's reserve, so that what was found can still be done and
     reported. Transient health states are re-read every ``health_poll_s``. A sweep's invocation takes at most
     ``sweep_budget_s`` whatever the function's timeout (a timer trigger may be synchronous: 900 s at most)."""

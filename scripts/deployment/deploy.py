@@ -282,7 +282,7 @@ def _print_plan(calls: list[Call], out: TextIO) -> None:
 def _keys(environ: Mapping[str, str]) -> tuple[Keys, str]:
     missing = [name for name in KEY_NAMES if not environ.get(name, "").strip()]
     if missing:
-        raise Refused(f"set {', '.join(missing)} in the environment (see README, Deployment)")
+        raise Refused(f"set {', '.join(missing)} in the environment (see docs/deployment.md)")
     region, project = environ["REGION"].strip(), environ["PROJECT_ID"].strip()
     if not REGION_RE.fullmatch(region):
         raise Refused(f"REGION: expected a region ID such as cn-north-4, got {region!r}")

@@ -211,8 +211,8 @@ def refusals(name: str, current: Current, adopt: bool, destroy: bool = False) ->
     verb = "delete" if destroy else "update"
     return [f"function {name}: FunctionGraph has a function of that name that deploy did not create (its description "
             f"lacks {marker(name)!r}); deploy does not {verb} it. If deploy made it before it marked the functions it "
-            "creates, run once with --adopt to take it over (see README, \"Deployment\"); otherwise give "
-            "function.name another name"]
+            "creates, run once with --adopt to take it over (see docs/deployment.md, \"What deploy does\"); "
+            "otherwise give function.name another name"]
 
 
 def plan(target: Desired, current: Current) -> list[Call]:

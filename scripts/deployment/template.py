@@ -201,7 +201,8 @@ class Policy(_Model):
 
 
 class Agency(_Model):
-    # Not created by deploy (see README, "Deployment"): named here so that the function runs with it.
+    # Created (or taken over) by deploy with its policy (docs/deployment.md, "What deploy does"): the function runs
+    # with it.
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
     policy_name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
     policy: Policy

@@ -2,15 +2,16 @@
 
 The policy (``template.yaml``, ``agency.policy``) grants ``smn:topic:publish`` with no ``Resource``: an old-IAM
 custom policy (``Version`` ``1.1``) without a Resource applies to the project the policy is attached for, and the
-README tells the operator to attach it for the function's region project only (README, "Deployment"). Whether
+deployment guide tells the operator to attach it for the function's region project only (docs/deployment.md,
+"Permissions"). Whether
 old IAM can scope ``smn:topic:publish`` to one topic URN is not documented publicly, so the template names none.
 It therefore covers exactly the topics ``urn:smn:<REGION>:<PROJECT_ID>:*`` of the region and project deploy
 deploys to, and no other: a topic URN names its region and project (``urn:smn:<region>:<project_id>:<name>``,
 ../shared/reference/platform-facts.md, "SMN: PublishMessage").
 
 The function publishes to ``SMN_TOPIC_URN``, to every topic of ``TOPIC_ROUTES``, and FunctionGraph publishes a
-failed asynchronous event to ``async_invocation.on_failure.topic_urn`` with the agency's rights (README,
-"Deployment"). :func:`uncovered` names each of those outside the deployed region and project; deploy refuses
+failed asynchronous event to ``async_invocation.on_failure.topic_urn`` with the agency's rights (docs/deployment.md,
+"Permissions"). :func:`uncovered` names each of those outside the deployed region and project; deploy refuses
 to deploy while there is one.
 """
 

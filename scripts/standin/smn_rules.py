@@ -14,7 +14,8 @@ message is at most 20,000 bytes, a Feishu robot's 30 KB (but Feishu's own custom
 https://open.larkoffice.com/document/ukTMukTMukTM/ucTM5YjL3ETO24yNxkjN, caps a request body at 20 KB: the stricter
 one is checked); WeCom's robot page
 (https://work.weixin.qq.com/api/doc/90000/90136/91770): ``text`` content at most 2,048 bytes, ``markdown``
-content 4,096. ASSUMED (no public page shows a whole entry; the README lists these): the entry is a JSON text of
+content 4,096. ASSUMED (no public page shows a whole entry; docs/operations.md, "Chat apps", lists these): the
+entry is a JSON text of
 an object, ``{"msgType": T, T: {...}}`` with the body named and shaped as the app's robot API has it
 (``markdown``: DingTalk and Feishu ``{title, text}``, WeCom ``{content}``; ``text``: ``{content}``), and WeLink's
 content at most 500 characters. What each app would show raw (its robot page's markdown list): HTML, tables and

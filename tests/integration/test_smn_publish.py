@@ -167,7 +167,7 @@ def test_a_topic_of_the_default_project_uses_the_default_client(smn: Recorder) -
 
 
 def test_each_project_keeps_its_own_cached_client(smn: Recorder) -> None:
-    # README/sdk: clients are built once per credentials and endpoint and reused by warm invocations.
+    # postcheck/sdk.py: clients are built once per credentials and endpoint and reused by warm invocations.
     for _ in range(3):
         publisher = connect()
         publisher.publish(NOTE, ROUTED)

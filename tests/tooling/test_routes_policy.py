@@ -1,4 +1,4 @@
-"""Deploy's check that the agency's policy covers every topic ``TOPIC_ROUTES`` names (README, "Deployment";
+"""Deploy's check that the agency's policy covers every topic ``TOPIC_ROUTES`` names (docs/deployment.md, "Permissions";
 scripts/deployment/topics.py); the routes themselves are tests/unit/test_messages_routes.py's.
 
 - The policy grants ``smn:topic:publish`` with no Resource, attached for the function's project: it covers the

@@ -1,5 +1,5 @@
-"""``TOPIC_ROUTES`` as the README's "Configuration" documents it. Pure: no stand-in. (Deploy's check that the
-agency's policy covers every topic named is tests/tooling/test_routes_policy.py.)
+"""``TOPIC_ROUTES`` as the README's "Configuration" and docs/operations.md, "Which topic", document it. Pure: no
+stand-in. (Deploy's check that the agency's policy covers every topic named is tests/tooling/test_routes_policy.py.)
 
 - A JSON object, in order, from a cluster name pattern (glob) or a cluster ID to a topic URN
   ``urn:smn:<region>:<project_id>:<topic>``; the first entry that matches decides; ``SMN_TOPIC_URN`` otherwise.

@@ -14,8 +14,8 @@ import postcheck
 # The package the tests import (function/postcheck; under mutmut, its mutated copy)
 PACKAGE = Path(postcheck.__file__).resolve().parent
 PURE = ("fields", "bounds", "times", "payloads", "envelopes", "intent", "parse", "records", "decision", "health",
-        "result", "notification", "chat", "policy")
-SDK_EDGE = ("sdk", "sdkload", "cce", "smn")  # the modules that talk to the Huawei Cloud SDK
+        "result", "notification", "chat", "policy", "config", "deadline", "logs")
+SDK_EDGE = ("sdk", "sdkload", "cce", "smn", "endpoints")  # the modules that import the Huawei Cloud SDK
 
 
 def _imports() -> dict[str, tuple[set[str], set[str]]]:
