@@ -1,7 +1,7 @@
 """One cluster named by an event (an upgrade trace, or a manual request): find its newest upgrade, follow it while
 it runs (an upgrade event: as long as the invocation lasts, at most the sweep's budget through EventGrid; a manual
-event: ``MANUAL_WAIT_SECONDS``), decide,
-carry the decision out (:mod:`postcheck.confirm`) and report it (:mod:`postcheck.report`)."""
+event: ``MANUAL_WAIT_SECONDS``), decide, carry the decision out (:mod:`postcheck.confirm`) and report it
+(:mod:`postcheck.report`)."""
 
 from __future__ import annotations
 
