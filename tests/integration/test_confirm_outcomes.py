@@ -72,7 +72,7 @@ def test_a_held_upgrade_judged_again_by_the_sweep_names_it_and_says_why_and_when
     assert (again["outcome"], again["notification"]) == ("held", None)
     assert (again["upgrade_task_id"], again["cluster_version"], again["target_version"]) == (NEW_TASK, V_MID, V_NEW)
     assert "1 problem" in again["reason"]  # the gate's one finding
-    assert "once a day" in again["reason"]  # reminders: at most once a day by default (docs/operations.md)
+    assert "reminders come once a day" in again["reason"]  # at most once a day by default (docs/operations.md)
     assert len(standin.published) == 1 and standin.postchecks == []
 
 
