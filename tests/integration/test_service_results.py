@@ -151,6 +151,7 @@ def test_upgrades_without_a_creation_time_leave_the_newest_unknown_and_nothing_i
     result = invoke(MANUAL)
 
     assert result["outcome"] == "failed"
+    assert result["error"]["code"] == "UndatedUpgrades"  # README, "The result": the function's own codes
     assert CLUSTER in result["error"]["message"]
     assert result["error"]["status"] is None  # the function's own finding, not a CCE error
     assert decided_in_utc(result), result["checked_at"]
