@@ -12,29 +12,18 @@ real ``postcheck.sweep.sweep`` with a CCE and an SMN that answer from memory: no
 from __future__ import annotations
 
 import json
-import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
 from postcheck import redelivery
-from postcheck.config import Credentials, load_settings
-from postcheck.deadline import Deadline
 from postcheck.errors import InvocationFailed
-from postcheck.intent import SweepIntent
-from postcheck.policy import WaitPolicy
-from postcheck.records import Cluster, PostCheck, UpgradeTask
-from postcheck.result import Receipt
-from postcheck.runtime import Runtime
-from postcheck.sdk import ApiError
-from postcheck.sweep import sweep
+from postcheck.records import UpgradeTask
+from tests.support.memory import PROJECT, TOPIC, MemoryCce, MemorySmn, run_sweep
 
-PROJECT = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 OTHER_PROJECT = "f9e8d7c6b5a4938271605f4e3d2c1b0a"
-TOPIC = f"urn:smn:cn-north-4:{PROJECT}:cce-upgrades"
 TEAM_TOPIC = f"urn:smn:cn-north-4:{PROJECT}:team-b"
-ENDPOINTS = ("https://cce.invalid", "https://smn.invalid")
 UTC = timezone.utc
 ANCHOR = datetime(2026, 11, 27, 22, 30, tzinfo=UTC)  # the timer event's time: the same for every redelivery
 A = "aaaaaaaa-1111-4111-8111-111111111111"
@@ -56,67 +45,8 @@ def ended_task(uid: str, minutes_before: int, phase: str = "Success") -> Upgrade
                        completion_time=ended.strftime("%Y-%m-%d %H:%M:%S.000 +0000 UTC"))
 
 
-class Context:
-    def __init__(self, **variables: str) -> None:
-        self.variables = {"SMN_TOPIC_URN": TOPIC, "REGION": "cn-north-4", "HEALTH_GATE": "off", **variables}
-
-    def getUserData(self, name: str) -> str | None:
-        return self.variables.get(name)
-
-
-class MemoryCce:
-    """Clusters named ``name-<first four characters of the ID>``, each with its upgrade tasks (no workflows)."""
-
-    def __init__(self, tasks: dict[str, list[UpgradeTask]]) -> None:
-        self.tasks = tasks
-        self.reads: list[str] = []
-        self.checks: list[str] = []
-        self._lock = threading.Lock()
-
-    def clusters(self) -> list[Cluster]:
-        return [Cluster(cid, f"name-{cid[:4]}", "v1.28.3-r0", "Available") for cid in self.tasks]
-
-    def upgrade_tasks(self, cluster_id: str) -> list[UpgradeTask]:
-        with self._lock:
-            self.reads.append(cluster_id)
-        return list(self.tasks[cluster_id])
-
-    def upgrade_workflows(self, cluster_id: str) -> list[Any]:
-        return []
-
-    def post_check(self, cluster_id: str, cluster_version: str | None, target_version: str | None) -> PostCheck:
-        with self._lock:
-            self.checks.append(cluster_id)
-        return PostCheck(phase="Success", uid=f"check-{cluster_id[:4]}", request_id="req-1")
-
-
-class MemorySmn:
-    """Records each publish with its topic; a message about a cluster in ``failing`` is refused (SMN down)."""
-
-    def __init__(self, failing: set[str] | None = None) -> None:
-        self.failing = failing or set()
-        self.published: list[tuple[str | None, dict[str, Any]]] = []
-        self._lock = threading.Lock()
-
-    def publish(self, message: Any, topic_urn: str | None = None) -> Receipt:
-        body = message.as_dict()
-        with self._lock:
-            self.published.append((topic_urn, body))
-        if any(cid in json.dumps(body) for cid in self.failing):
-            raise ApiError("publish", "SMN.00011", "service unavailable", 503, "req-smn")
-        return Receipt(message_id=f"msg-{len(self.published)}", request_id="req-smn")
-
-    def about(self, cluster_id: str) -> list[tuple[str | None, dict[str, Any]]]:
-        return [(topic, body) for topic, body in self.published if cluster_id in json.dumps(body)]
-
-
-def run(cce: MemoryCce, smn: MemorySmn, endpoints: tuple[str, str] = ENDPOINTS, project: str = PROJECT,
-        **variables: str) -> dict[str, Any]:
-    settings = load_settings(Context(**variables))
-    credentials = Credentials("ak-test", "sk-test", "token-test", project)
-    runtime = Runtime(settings, credentials, Deadline(600.0), endpoints, policy=WaitPolicy(),
-                      _cce=cce, _smn=smn)  # type: ignore[arg-type]
-    return sweep(SweepIntent(trigger="timer", anchor=ANCHOR), runtime).to_dict()
+def run(cce: MemoryCce, smn: MemorySmn, **options: Any) -> dict[str, Any]:
+    return run_sweep(cce, smn, ANCHOR, **options)
 
 
 def unpublished_check_of_b() -> tuple[MemoryCce, MemorySmn]:
@@ -125,7 +55,7 @@ def unpublished_check_of_b() -> tuple[MemoryCce, MemorySmn]:
     smn = MemorySmn(failing={B})
     with pytest.raises(InvocationFailed):
         run(cce, smn)
-    assert cce.checks == [B]
+    assert cce.checked() == [B]
     smn.failing.clear()  # SMN recovers
     return cce, smn
 
@@ -136,8 +66,8 @@ def test_the_stored_check_is_published_by_a_retry_that_goes_where_the_first_deli
     result = run(cce, smn)
 
     assert result["clusters"][0]["outcome"] == "checked"
-    assert cce.checks == [B]  # published, not checked again
-    assert smn.published[-1][0] == TOPIC
+    assert cce.checked() == [B]  # published, not checked again
+    assert smn.topics[-1] == TOPIC
 
 
 @pytest.mark.parametrize("route", [B, "name-bbbb", "name-b*"], ids=["by-id", "by-name", "by-pattern"])
@@ -148,8 +78,8 @@ def test_a_retry_whose_cluster_now_routes_to_another_topic_does_not_reuse_the_st
     result = run(cce, smn, TOPIC_ROUTES=json.dumps({route: TEAM_TOPIC}))
 
     assert result["clusters"][0]["outcome"] == "checked"
-    assert cce.checks == [B, B]  # checked afresh for the new topic
-    assert smn.published[-1][0] == TEAM_TOPIC
+    assert cce.checked() == [B, B]  # checked afresh for the new topic
+    assert smn.topics[-1] == TEAM_TOPIC
 
 
 def test_a_retry_against_other_endpoints_does_not_reuse_the_stored_check():
@@ -157,7 +87,7 @@ def test_a_retry_against_other_endpoints_does_not_reuse_the_stored_check():
 
     run(cce, smn, endpoints=("https://cce.other.invalid", "https://smn.other.invalid"))
 
-    assert cce.checks == [B, B]
+    assert cce.checked() == [B, B]
 
 
 def test_a_retry_in_another_project_does_not_reuse_the_stored_check():
@@ -165,7 +95,7 @@ def test_a_retry_in_another_project_does_not_reuse_the_stored_check():
 
     run(cce, smn, project=OTHER_PROJECT)
 
-    assert cce.checks == [B, B]
+    assert cce.checked() == [B, B]
 
 
 def test_what_was_told_is_not_told_again_however_often_the_failed_sweep_is_delivered_again():
@@ -183,7 +113,7 @@ def test_what_was_told_is_not_told_again_however_often_the_failed_sweep_is_deliv
     outcomes = {c["cluster_id"]: c["outcome"] for c in result["clusters"]}
     assert outcomes == {A: "failed", B: "checked"}
     assert len(smn.about(A)) == 1
-    assert cce.checks == [B]
+    assert cce.checked() == [B]
 
 
 def test_a_cluster_with_nothing_to_do_is_judged_again_by_the_retry():
@@ -193,12 +123,12 @@ def test_a_cluster_with_nothing_to_do_is_judged_again_by_the_retry():
     smn = MemorySmn(failing={B})
     with pytest.raises(InvocationFailed):
         run(cce, smn)
-    assert cce.reads.count(A) == 1
+    assert cce.reads.count(("list_upgrade_tasks", A)) == 1
     smn.failing.clear()
     cce.tasks[A] = [ended_task("t-a", 5)]  # CCE now lists an upgrade it ended inside the window
 
     result = run(cce, smn)
 
-    assert cce.reads.count(A) == 2
+    assert cce.reads.count(("list_upgrade_tasks", A)) == 2
     assert {c["cluster_id"]: c["outcome"] for c in result["clusters"]}[A] == "checked"
-    assert sorted(cce.checks) == [A, B]
+    assert sorted(cce.checked()) == [A, B]

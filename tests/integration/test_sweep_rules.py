@@ -16,26 +16,19 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
 from postcheck import logs, redelivery
-from postcheck.config import Credentials, load_settings
 from postcheck.deadline import Deadline
 from postcheck.errors import InvocationFailed
-from postcheck.intent import SweepIntent
 from postcheck.policy import WaitPolicy
-from postcheck.records import Cluster, PostCheck, UpgradeTask
-from postcheck.result import Receipt
-from postcheck.runtime import Runtime
+from postcheck.records import UpgradeTask
 from postcheck.sdk import ApiError
-from postcheck.sweep import sweep
+from tests.support.memory import MemoryCce, MemorySmn, run_sweep
 
-PROJECT = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
-TOPIC = f"urn:smn:cn-north-4:{PROJECT}:cce-upgrades"
 UTC = timezone.utc
 ANCHOR = datetime(2026, 11, 27, 22, 30, tzinfo=UTC)  # the timer event's time
 A = "aaaaaaaa-1111-4111-8111-111111111111"
@@ -63,77 +56,9 @@ def ended_task(uid: str, ended: datetime, phase: str = "Success") -> UpgradeTask
                        target_version="v1.28.3-r0", phase=phase, completion_time=cce_time(ended))
 
 
-class Context:
-    def __init__(self, **variables: str) -> None:
-        self.variables = {"SMN_TOPIC_URN": TOPIC, "REGION": "cn-north-4", "HEALTH_GATE": "off", **variables}
-
-    def getUserData(self, name: str) -> str | None:
-        return self.variables.get(name)
-
-
-class MemoryCce:
-    """The project's clusters, each with its upgrade tasks (no workflows); records every read."""
-
-    def __init__(self, tasks: dict[str, list[UpgradeTask]], broken: dict[str, BaseException] | None = None,
-                 listing: BaseException | None = None) -> None:
-        self.listed = [Cluster(cid, f"name-{cid[:4]}", "v1.28.3-r0", "Available") for cid in tasks]
-        self.tasks = tasks
-        self.broken = broken or {}
-        self.listing = listing
-        self.reads: list[tuple[str, str]] = []
-        self.checks: list[tuple[str, str | None, str | None]] = []
-        self._lock = threading.Lock()
-
-    def _read(self, operation: str, cluster_id: str) -> None:
-        with self._lock:
-            self.reads.append((operation, cluster_id))
-        if cluster_id in self.broken:
-            raise self.broken[cluster_id]
-
-    def clusters(self) -> list[Cluster]:
-        if self.listing is not None:
-            raise self.listing
-        return list(self.listed)
-
-    def upgrade_tasks(self, cluster_id: str) -> list[UpgradeTask]:
-        self._read("list_upgrade_tasks", cluster_id)
-        return list(self.tasks[cluster_id])
-
-    def upgrade_workflows(self, cluster_id: str) -> list[Any]:
-        self._read("list_workflows", cluster_id)
-        return []
-
-    def post_check(self, cluster_id: str, cluster_version: str | None, target_version: str | None) -> PostCheck:
-        with self._lock:
-            self.checks.append((cluster_id, cluster_version, target_version))
-        return PostCheck(phase="Success", uid=f"check-{cluster_id[:4]}", request_id="req-1")
-
-
-class MemorySmn:
-    def __init__(self, failing: set[str] | None = None) -> None:
-        self.failing = failing or set()
-        self.published: list[Any] = []
-        self._lock = threading.Lock()
-
-    def publish(self, message: Any, topic_urn: str | None = None) -> Receipt:
-        with self._lock:
-            self.published.append(message)
-        if any(cid in str(message.as_dict()) for cid in self.failing):
-            raise ApiError("publish", "SMN.00011", "service unavailable", 503, "req-smn")
-        return Receipt(message_id=f"msg-{len(self.published)}", request_id="req-smn")
-
-
-def run(cce: MemoryCce, smn: MemorySmn | None = None, anchor: datetime | None = ANCHOR, dry_run: bool = False,
-        deadline: Deadline | None = None, policy: WaitPolicy | None = None, clock: datetime | None = None,
-        **variables: str) -> dict[str, Any]:
-    settings = load_settings(Context(**variables))
-    credentials = Credentials("ak-test", "sk-test", "token-test", PROJECT)
-    runtime = Runtime(settings, credentials, deadline or Deadline(600.0),
-                      ("https://cce.invalid", "https://smn.invalid"), policy=policy or WaitPolicy(),
-                      _cce=cce, _smn=smn or MemorySmn())  # type: ignore[arg-type]
-    if clock is not None:
-        runtime.clock = lambda: clock
-    return sweep(SweepIntent(trigger="timer", anchor=anchor, dry_run=dry_run), runtime).to_dict()
+def run(cce: MemoryCce, smn: MemorySmn | None = None, anchor: datetime | None = ANCHOR,
+        **options: Any) -> dict[str, Any]:
+    return run_sweep(cce, smn, anchor, **options)
 
 
 def by_id(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
