@@ -40,9 +40,8 @@ def check_cluster(intent: CheckIntent, runtime: Runtime) -> Result:
     identity = ("event", intent.cluster_id, intent.trigger, intent.trace_id, intent.upgrade_task_id,
                 intent.cluster_version, intent.target_version, base.dry_run, intent.force)
     # The topic routed for the cluster as the event names it: the same for every delivery of the same event.
-    job = Job.of(identity, runtime.settings.topic_for(base.cluster_id, base.cluster_name), runtime.endpoints,
-                 runtime.credentials.project_id)
-    earlier = job.recall(runtime.policy.unpublished_ttl_s)
+    job = Job.of(identity, base.cluster_id, base.cluster_name, runtime)
+    earlier = job.recall()
     return conclude(earlier or follow(intent, base, runtime), job, runtime, reused=earlier is not None)
 
 

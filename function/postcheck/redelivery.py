@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from . import logs
+from .runtime import Runtime
 
 MAX_ENTRIES = 256
 log = logs.get("redelivery")
@@ -63,14 +64,17 @@ class Job:
     """One cluster's work, as a redelivery recognises it. ``identity``: what the work is (its first item,
     ``"event"`` or ``"sweep"``, says which kind; an event's fourth is its trace's ID); ``key``: the identity
     with where its result goes (the SMN topic routed for the cluster as the event or the sweep names it, the
-    endpoints, the project)."""
+    endpoints, the project); ``ttl_s``: how long what it leaves is kept (the policy's ``unpublished_ttl_s``)."""
 
     identity: tuple[Any, ...]
     key: tuple[Any, ...]
+    ttl_s: float
 
     @classmethod
-    def of(cls, identity: tuple[Any, ...], topic: str, endpoints: tuple[str, str], project_id: str) -> Job:
-        return cls(identity, (*identity, topic, endpoints, project_id))
+    def of(cls, identity: tuple[Any, ...], cluster_id: str | None, cluster_name: str | None, runtime: Runtime) -> Job:
+        topic = runtime.settings.topic_for(cluster_id, cluster_name)
+        return cls(identity, (*identity, topic, runtime.endpoints, runtime.credentials.project_id),
+                   runtime.policy.unpublished_ttl_s)
 
     @property
     def redelivered_whole(self) -> bool:
@@ -78,10 +82,10 @@ class Job:
         event with its trace's ID (a manual event sent again is a new request, and is done again)."""
         return self.identity[0] == "sweep" or (self.identity[0] == "event" and bool(self.identity[3]))
 
-    def recall(self, ttl_s: float) -> Any:
+    def recall(self) -> Any:
         """What an earlier delivery of this work in this instance left for this one (within ``ttl_s``), else
         None: a post-check that ran but could not be published is published now instead of being run again."""
-        work = STORE.take(self.key, ttl_s)
+        work = STORE.take(self.key, self.ttl_s)
         if work is not None:
             publish = getattr(work, "message", None) is not None
             log.info("reusing an earlier delivery's work", extra={"cluster_id": self.identity[1], "publish": publish})

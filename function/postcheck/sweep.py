@@ -72,10 +72,9 @@ def _one_cluster(cluster: Cluster, runtime: Runtime, window: Window, dry_run: bo
         # not begun rather than cut short: no message blames CCE for the sweep's own lack of time
         return base.updated(outcome=Outcome.PENDING,
                             reason="not reached within the sweep's own time budget: the next sweep judges it")
-    job = Job.of(("sweep", cluster.id, window, dry_run), runtime.settings.topic_for(cluster.id, cluster.name),
-                 runtime.endpoints, runtime.credentials.project_id)
+    job = Job.of(("sweep", cluster.id, window, dry_run), cluster.id, cluster.name, runtime)
     try:
-        earlier = job.recall(runtime.policy.unpublished_ttl_s)
+        earlier = job.recall()
         return conclude(earlier or _judge(cluster, base, runtime, window), job, runtime, reused=earlier is not None)
     except NotificationFailed as exc:
         return exc
