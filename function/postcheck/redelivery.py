@@ -15,10 +15,12 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import logs
-from .runtime import Runtime
+
+if TYPE_CHECKING:  # the store itself needs no client: importing it loads no SDK
+    from .runtime import Runtime
 
 MAX_ENTRIES = 256
 log = logs.get("redelivery")
