@@ -54,7 +54,7 @@ def test_an_upgrade_known_only_from_its_workflow_is_pending_with_the_workflows_v
     assert result["outcome"] == "pending"
     assert (result["cluster_version"], result["target_version"]) == (V_MID, V_NEW)
     assert result["upgrade_task_id"] is None  # CCE names no task for it yet
-    assert result["reason"]
+    assert "pending" not in result["reason"] and V_NEW in result["reason"]  # says which upgrade runs
     assert standin.postchecks == [] and standin.published == []
 
 
@@ -71,7 +71,8 @@ def test_a_held_upgrade_judged_again_by_the_sweep_names_it_and_says_why_and_when
 
     assert (again["outcome"], again["notification"]) == ("held", None)
     assert (again["upgrade_task_id"], again["cluster_version"], again["target_version"]) == (NEW_TASK, V_MID, V_NEW)
-    assert "1 problem" in again["reason"]  # the gate's one finding
+    assert [(f["kind"], f["name"], f["state"]) for f in again["health"]["findings"]] == [
+        ("addon", "coredns", "abnormal")]  # the gate's one finding, as the result documents it
     assert "reminders come once a day" in again["reason"]  # at most once a day by default (docs/operations.md)
     assert len(standin.published) == 1 and standin.postchecks == []
 
