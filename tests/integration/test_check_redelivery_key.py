@@ -59,22 +59,12 @@ def test_the_same_event_for_another_default_topic_is_other_work(standin, invoke,
 
 
 @pytest.mark.parametrize("scenario", [topics()])
-def test_the_same_event_routed_by_cluster_id_to_another_topic_is_other_work(standin, invoke, context):
-    context._user_data["TOPIC_ROUTES"] = json.dumps({CLUSTER: TEAM_A})
+@pytest.mark.parametrize("route", [CLUSTER, "prod-*"], ids=["by-cluster-id", "by-the-name-it-gives"])
+def test_the_same_event_routed_to_another_topic_is_other_work(standin, invoke, context, route):
+    context._user_data["TOPIC_ROUTES"] = json.dumps({route: TEAM_A})
     first = checked_but_not_published(standin, invoke, event(TRACE))
 
-    context._user_data["TOPIC_ROUTES"] = json.dumps({CLUSTER: ONCALL})
-    result = invoke(event(TRACE), policy=QUICK)
-
-    decided_afresh(standin, result, first, ONCALL)
-
-
-@pytest.mark.parametrize("scenario", [topics()])
-def test_the_same_event_routed_by_the_name_it_gives_to_another_topic_is_other_work(standin, invoke, context):
-    context._user_data["TOPIC_ROUTES"] = json.dumps({"prod-*": TEAM_A})
-    first = checked_but_not_published(standin, invoke, event(TRACE))
-
-    context._user_data["TOPIC_ROUTES"] = json.dumps({"prod-*": ONCALL})
+    context._user_data["TOPIC_ROUTES"] = json.dumps({route: ONCALL})
     result = invoke(event(TRACE), policy=QUICK)
 
     decided_afresh(standin, result, first, ONCALL)
